@@ -1,0 +1,27 @@
+/* hvlab engine: how modules below the machine emit events.
+ *
+ * The TLB, the devices and the MMU strategies do not know the machine; they
+ * get an hv_emitter, a function and its context, and report every
+ * observable action through it. The machine's emitter stamps the event
+ * (seq, icount, cycles, vm), folds it into the counters and the cost model,
+ * stores it in the ring and hands it to the sink.
+ */
+#ifndef HV_EMIT_H
+#define HV_EMIT_H
+
+#include "hv_events.h"
+
+typedef struct hv_emitter {
+    void (*fn)(void *opaque, hv_event_type type, uint32_t a, uint32_t b,
+               uint32_t c, uint32_t d);
+    void *opaque;
+} hv_emitter;
+
+static inline void hv_emit(const hv_emitter *e, hv_event_type type,
+                           uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+    if (e->fn)
+        e->fn(e->opaque, type, a, b, c, d);
+}
+
+#endif

@@ -1,0 +1,201 @@
+/* hvlab engine: event names, the one formatter, and the fold of events
+ * into counters and modelled cycles (STYLE.md practices 5 and 6). */
+#include <stdio.h>
+#include <string.h>
+
+#include "devices/bus.h"
+#include "hv_events.h"
+#include "machine.h"
+
+typedef struct event_info {
+    const char *name;
+    const char *field[4];
+} event_info;
+
+static const event_info event_infos[HV_EV__COUNT] = {
+#define HV_EVENT_INFO(id, nm, fa, fb, fc, fd) [HV_EV_##id] = {nm, {fa, fb, fc, fd}},
+    HV_EVENT_LIST(HV_EVENT_INFO)
+#undef HV_EVENT_INFO
+};
+
+const char *hv_event_name(hv_event_type type)
+{
+    return (unsigned)type < HV_EV__COUNT ? event_infos[type].name : "?";
+}
+
+const char *hv_event_field(hv_event_type type, int field)
+{
+    if ((unsigned)type >= HV_EV__COUNT || field < 0 || field > 3)
+        return NULL;
+    return event_infos[type].field[field];
+}
+
+int hv_event_from_name(const char *name)
+{
+    for (int t = 0; t < HV_EV__COUNT; t++)
+        if (strcmp(event_infos[t].name, name) == 0)
+            return t;
+    return -1;
+}
+
+const char *hv_access_name(hv_access access)
+{
+    switch (access) {
+    case HV_ACC_READ: return "read";
+    case HV_ACC_WRITE: return "write";
+    case HV_ACC_FETCH: return "fetch";
+    }
+    return "?";
+}
+
+const char *hv_vm_exit_reason_name(hv_vm_exit_reason reason)
+{
+    switch (reason) {
+    case HV_VM_RUNNING: return "running";
+    case HV_VM_EXIT_PORT: return "exit_port";
+    case HV_VM_HALT: return "halt";
+    case HV_VM_TRIPLE_FAULT: return "triple_fault";
+    case HV_VM_BAD_ACCESS: return "bad_access";
+    case HV_VM_INTERNAL: return "internal_error";
+    }
+    return "?";
+}
+
+static uint32_t field_value(const hv_event *ev, int i)
+{
+    const uint32_t v[4] = {ev->a, ev->b, ev->c, ev->d};
+    return v[i];
+}
+
+/* Fields that read better in decimal; the rest are hex. */
+static bool field_is_decimal(const char *f)
+{
+    static const char *const dec[] = {"level", "index", "size", "dropped",
+                                      "slot", "vector", "cr", "kind",
+                                      "reason", "first", "second", "what",
+                                      "insn"};
+    for (size_t i = 0; i < sizeof dec / sizeof dec[0]; i++)
+        if (strcmp(f, dec[i]) == 0)
+            return true;
+    return false;
+}
+
+/* What an event says in words, where a number alone is not enough. */
+static const char *event_note(const hv_event *ev, char *buf, size_t len)
+{
+    buf[0] = 0;
+    switch ((hv_event_type)ev->type) {
+    case HV_EV_TLB_HIT:
+    case HV_EV_TLB_MISS: snprintf(buf, len, "%s", hv_access_name(ev->c)); break;
+    case HV_EV_IO_IN:
+    case HV_EV_IO_OUT:
+        hv_bus_format_access(ev->type == HV_EV_IO_OUT, ev->a, ev->b, ev->c,
+                             ev->d, buf, len);
+        break;
+    case HV_EV_VM_END: snprintf(buf, len, "%s", hv_vm_exit_reason_name(ev->a)); break;
+    case HV_EV_TLB_FLUSH:
+        snprintf(buf, len, "%s", ev->a == HV_FLUSH_ALL ? "all" : "non-global");
+        break;
+    default: break;
+    }
+    return buf;
+}
+
+int hv_event_format_text(const hv_event *ev, char *buf, size_t len)
+{
+    const event_info *info = &event_infos[ev->type < HV_EV__COUNT ? ev->type : 0];
+    int n = snprintf(buf, len, "#%llu vm%u %s", (unsigned long long)ev->seq,
+                     ev->vm, info->name);
+    for (int i = 0; i < 4 && n >= 0 && (size_t)n < len; i++) {
+        const char *f = info->field[i];
+        if (!f)
+            continue;
+        uint32_t v = field_value(ev, i);
+        n += snprintf(buf + n, len - n, field_is_decimal(f) ? " %s=%u" : " %s=0x%08x", f, v);
+    }
+    char note[96];
+    event_note(ev, note, sizeof note);
+    if (note[0] && n >= 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - n, "  (%s)", note);
+    return n;
+}
+
+static int json_escape(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+    for (; *s && n + 7 < len; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            buf[n++] = '\\';
+            buf[n++] = (char)c;
+        } else if (c < 0x20 || c >= 0x7f) {
+            n += (size_t)snprintf(buf + n, len - n, "\\u%04x", c);
+        } else {
+            buf[n++] = (char)c;
+        }
+    }
+    if (len)
+        buf[n < len ? n : len - 1] = 0;
+    return (int)n;
+}
+
+int hv_event_format_json(const hv_event *ev, char *buf, size_t len)
+{
+    const event_info *info = &event_infos[ev->type < HV_EV__COUNT ? ev->type : 0];
+    int n = snprintf(buf, len,
+                     "{\"seq\":%llu,\"icount\":%llu,\"cycles\":%llu,\"vm\":%u,"
+                     "\"type\":\"%s\"",
+                     (unsigned long long)ev->seq, (unsigned long long)ev->icount,
+                     (unsigned long long)ev->cycles, ev->vm, info->name);
+    for (int i = 0; i < 4 && n >= 0 && (size_t)n < len; i++)
+        if (info->field[i])
+            n += snprintf(buf + n, len - n, ",\"%s\":%u", info->field[i],
+                          field_value(ev, i));
+    char note[96], esc[200];
+    event_note(ev, note, sizeof note);
+    if (note[0] && n >= 0 && (size_t)n < len) {
+        json_escape(note, esc, sizeof esc);
+        n += snprintf(buf + n, len - n, ",\"note\":\"%s\"", esc);
+    }
+    if (n >= 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - n, "}");
+    return n;
+}
+
+/* HOW COUNTERS WORK: every counter is a fold over the event stream, here
+ * and nowhere else, so a replay of the stream reproduces them. Cycles are
+ * charged per event type from the cost model; executed instructions are
+ * charged by the vCPU (they are time, not events). */
+void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
+                      const hv_event *ev)
+{
+    c->events++;
+    switch ((hv_event_type)ev->type) {
+    case HV_EV_TLB_HIT: c->tlb_hits++; break;
+    case HV_EV_TLB_MISS:
+        c->tlb_misses++;
+        c->cycles += cost->tlb_miss;
+        break;
+    case HV_EV_TLB_EVICT: c->tlb_evictions++; break;
+    case HV_EV_TLB_FLUSH: c->tlb_flushes++; break;
+    case HV_EV_WALK_REF:
+        c->walk_refs++;
+        c->cycles += cost->walk_ref;
+        break;
+    case HV_EV_GUEST_FAULT:
+        c->guest_faults++;
+        c->cycles += cost->exception;
+        break;
+    case HV_EV_SOFT_INT: c->cycles += cost->exception; break;
+    case HV_EV_CR_WRITE:
+    case HV_EV_TLB_INVLPG:
+    case HV_EV_PRIV_INSN:
+    case HV_EV_IRET: c->cycles += cost->priv_insn; break;
+    case HV_EV_IO_IN:
+    case HV_EV_IO_OUT:
+        c->io_accesses++;
+        c->cycles += cost->io_access;
+        break;
+    default: break;
+    }
+}

@@ -1,0 +1,171 @@
+/* hvlab engine: public API.
+ *
+ * The engine is a library behind an opaque handle (STYLE.md practice 1): a
+ * client fills an hv_config, creates an hv_machine, runs it, reads its state
+ * and its event stream. No curses, no JSON, no exit() in here. Every call
+ * that can fail returns an hv_err; hv_strerror() names it.
+ */
+#ifndef HV_H
+#define HV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hv_events.h"
+
+/* Error codes, with the calls that produce them. */
+typedef enum hv_err {
+    HV_OK = 0,
+    HV_ERR_NOMEM,       /* any call that allocates */
+    HV_ERR_CONFIG,      /* hv_machine_create: a config value is out of range */
+    HV_ERR_IMAGE,       /* hv_machine_create: guest image does not fit RAM */
+    HV_ERR_UNICORN,     /* create/run: Unicorn refused a call (a bug) */
+    HV_ERR_UNSUPPORTED, /* create: paging mode not implemented yet */
+    HV_ERR_ENDED,       /* run/step: every VM has already ended */
+    HV_ERR_ARG,         /* any call: a bad argument (index, NULL) */
+    HV_ERR_IO,          /* trace sink: writing failed */
+} hv_err;
+
+const char *hv_strerror(hv_err err);
+
+typedef enum hv_paging {
+    HV_PAGING_NATIVE = 0, /* no hypervisor: the MMU walks the guest tables */
+    HV_PAGING_SHADOW = 1,
+    HV_PAGING_NESTED = 2,
+} hv_paging;
+
+const char *hv_paging_name(hv_paging paging);
+/* Returns false when `name` is not a paging mode. */
+bool hv_paging_from_name(const char *name, hv_paging *out);
+
+typedef enum hv_tlb_policy {
+    HV_TLB_LRU = 0,
+    HV_TLB_FIFO = 1,
+    HV_TLB_RANDOM = 2, /* seeded from hv_config.seed: deterministic */
+} hv_tlb_policy;
+
+const char *hv_tlb_policy_name(hv_tlb_policy policy);
+bool hv_tlb_policy_from_name(const char *name, hv_tlb_policy *out);
+
+typedef struct hv_tlb_config {
+    uint32_t entries; /* total entries, a multiple of ways */
+    uint32_t ways;    /* associativity; entries/ways sets (a power of two) */
+    hv_tlb_policy policy;
+} hv_tlb_config;
+
+/* Modelled cycles charged per event; defaults in docs/cost-model.md, taken
+ * from FIDELITY.md "Costs". */
+typedef struct hv_cost_model {
+    uint32_t insn;        /* every executed guest instruction */
+    uint32_t tlb_miss;    /* fixed part of a miss, besides its references */
+    uint32_t walk_ref;    /* one page-walk memory reference */
+    uint32_t exception;   /* delivering an exception or INT n (hardware) */
+    uint32_t priv_insn;   /* CR access, INVLPG, CPUID, RDTSC natively */
+    uint32_t io_access;   /* one port access reaching a device natively */
+    uint32_t vm_exit;     /* VM exit + entry round trip (hypervisor modes) */
+    uint32_t emulation;   /* hypervisor emulating one instruction */
+    uint32_t sw_walk_ref; /* one reference of the hypervisor's software walk */
+    uint32_t irq_inject;  /* injecting an interrupt into a VM */
+} hv_cost_model;
+
+#define HV_MAX_VMS 4
+
+typedef struct hv_vm_config {
+    const char *name;     /* copied; "vm0" when NULL */
+    uint32_t ram_bytes;   /* guest-physical RAM, a multiple of 4 KiB */
+    const uint8_t *image; /* flat binary, copied at create */
+    size_t image_len;
+    uint32_t load;  /* guest-physical load address (default 0x1000) */
+    uint32_t entry; /* initial EIP (default = load) */
+} hv_vm_config;
+
+typedef struct hv_config {
+    hv_paging paging;
+    uint64_t host_mem_bytes; /* 0: as much as the VMs need (native: RAM) */
+    hv_tlb_config tlb;
+    hv_cost_model cost;
+    uint64_t seed;
+    uint32_t ucmap_pages; /* bound on Unicorn's live mappings (16..512) */
+    uint32_t nvms;
+    hv_vm_config vms[HV_MAX_VMS];
+} hv_config;
+
+/* Fills `cfg` with the defaults (docs/): native paging, one VM of 16 MiB,
+ * a 64-entry 4-way LRU TLB, the default cost model, seed 1. */
+void hv_config_default(hv_config *cfg);
+
+typedef struct hv_machine hv_machine;
+
+hv_err hv_machine_create(const hv_config *cfg, hv_machine **out);
+void hv_machine_destroy(hv_machine *m);
+
+/* Why hv_machine_run returned. */
+typedef enum hv_stop {
+    HV_STOP_ENDED = 0,  /* every VM has ended */
+    HV_STOP_LIMIT = 1,  /* the instruction budget is spent */
+    HV_STOP_EVENT = 2,  /* the stop predicate matched an event */
+} hv_stop;
+
+/* Stop predicate: return true to stop the run at the next instruction
+ * boundary after `ev` was emitted. */
+typedef bool (*hv_stop_fn)(void *opaque, const hv_event *ev);
+void hv_machine_set_stop(hv_machine *m, hv_stop_fn fn, void *opaque);
+
+/* Event sink: called for every event as it is emitted (a trace writer). A
+ * sink must not call back into the machine. */
+typedef void (*hv_sink_fn)(void *opaque, const hv_event *ev);
+void hv_machine_set_sink(hv_machine *m, hv_sink_fn fn, void *opaque);
+
+/* Runs at most `max_insns` guest instructions (0: no limit), until every VM
+ * has ended or the stop predicate fires. Errors: HV_ERR_ENDED,
+ * HV_ERR_UNICORN. */
+hv_err hv_machine_run(hv_machine *m, uint64_t max_insns, hv_stop *why);
+
+/* Counters: folds over the event stream (STYLE.md practice 6). */
+#define HV_EXIT_REASON_MAX 16
+typedef struct hv_counters {
+    uint64_t instructions;
+    uint64_t cycles;
+    uint64_t tlb_hits, tlb_misses, tlb_evictions, tlb_flushes;
+    uint64_t walk_refs, sw_walk_refs;
+    uint64_t guest_faults, hidden_faults, pt_write_traps;
+    uint64_t io_exits, io_accesses;
+    uint64_t vm_exits;
+    uint64_t shadow_pages, shadow_pages_peak;
+    uint64_t events;
+} hv_counters;
+
+void hv_machine_counters(const hv_machine *m, hv_counters *out);
+
+/* The last `max` events still held by the ring with seq >= from_seq, oldest
+ * first; returns how many were copied. */
+size_t hv_machine_events(const hv_machine *m, uint64_t from_seq,
+                         hv_event *out, size_t max);
+
+typedef struct hv_regs {
+    uint32_t eax, ebx, ecx, edx, esi, edi, ebp, esp, eip, eflags;
+    uint32_t cr0, cr2, cr3, cr4;
+    uint16_t cs, ds, ss;
+} hv_regs;
+
+typedef struct hv_vm_state {
+    const char *name;
+    hv_vm_exit_reason exit_reason;
+    bool has_status;
+    uint32_t exit_status; /* the guest's exit value (exit port) */
+    const char *console;  /* NUL-terminated console bytes so far */
+    size_t console_len;
+    const char *detail; /* why a VM ended abnormally, or "" */
+    uint64_t instructions;
+} hv_vm_state;
+
+uint32_t hv_machine_nvms(const hv_machine *m);
+hv_err hv_machine_vm_state(const hv_machine *m, uint32_t vm, hv_vm_state *out);
+hv_err hv_machine_regs(const hv_machine *m, uint32_t vm, hv_regs *out);
+/* Reads guest-physical memory of a VM (for views and tests). */
+hv_err hv_machine_read_gpa(const hv_machine *m, uint32_t vm, uint32_t gpa,
+                           void *buf, size_t len);
+const hv_config *hv_machine_config(const hv_machine *m);
+
+#endif

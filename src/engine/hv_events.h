@@ -1,0 +1,109 @@
+/* hvlab engine: the event stream.
+ *
+ * Every observable action of the machine is one typed record. The types are
+ * declared once, below, as an X-macro: it yields the enum, the names and the
+ * field names that the one formatter (text and JSON Lines) uses. Views,
+ * counters, the cost model, traces and (later) replays and quizzes all read
+ * this one stream (DESIGN.md §2, STYLE.md practice 5).
+ */
+#ifndef HV_EVENTS_H
+#define HV_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* X(ID, "name", field a, field b, field c, field d): a NULL field is unused.
+ * Addresses are 32-bit; "access" is an hv_access value; "pa" fields are
+ * host-physical in hypervisor modes and guest-physical (= host-physical)
+ * in native mode. */
+#define HV_EVENT_LIST(X)                                                      \
+    X(TLB_HIT, "tlb_hit", "va", "pa", "access", NULL)                         \
+    X(TLB_MISS, "tlb_miss", "va", NULL, "access", NULL)                       \
+    X(TLB_FILL, "tlb_fill", "va", "pa", "flags", "slot")                      \
+    X(TLB_EVICT, "tlb_evict", "va", "pa", "flags", "slot")                    \
+    X(TLB_FLUSH, "tlb_flush", "kind", "dropped", NULL, NULL)                  \
+    X(TLB_INVLPG, "tlb_invlpg", "va", "dropped", NULL, NULL)                  \
+    X(WALK_REF, "walk_ref", "level", "table", "index", "entry")               \
+    X(AD_SET, "ad_set", "level", "entry_pa", "old", "new")                    \
+    X(GUEST_FAULT, "guest_fault", "vector", "error_code", "cr2", "eip")       \
+    X(TRIPLE_FAULT, "triple_fault", "first", "second", NULL, "eip")           \
+    X(SOFT_INT, "soft_int", "vector", NULL, NULL, "eip")                      \
+    X(IRET, "iret", "to_eip", NULL, NULL, "eip")                              \
+    X(CR_WRITE, "cr_write", "cr", "old", "new", "eip")                        \
+    X(PRIV_INSN, "priv_insn", "insn", "value", NULL, "eip")                   \
+    X(IO_IN, "io_in", "port", "size", "value", "reg")                         \
+    X(IO_OUT, "io_out", "port", "size", "value", "reg")                       \
+    X(CONSOLE, "console", "byte", NULL, NULL, NULL)                           \
+    X(GUEST_ERROR, "guest_error", "what", "addr", "value", "eip")             \
+    X(VM_END, "vm_end", "reason", "status", NULL, "eip")
+
+typedef enum hv_event_type {
+#define HV_EVENT_ENUM(id, name, a, b, c, d) HV_EV_##id,
+    HV_EVENT_LIST(HV_EVENT_ENUM)
+#undef HV_EVENT_ENUM
+        HV_EV__COUNT
+} hv_event_type;
+
+/* Memory access kinds, as the MMU and the TLB see them. */
+typedef enum hv_access {
+    HV_ACC_READ = 0,
+    HV_ACC_WRITE = 1,
+    HV_ACC_FETCH = 2,
+} hv_access;
+
+/* TLB_FLUSH kinds. */
+enum { HV_FLUSH_NONGLOBAL = 0, HV_FLUSH_ALL = 1 };
+
+/* PRIV_INSN kinds: instructions the engine emulates in place. */
+enum { HV_PRIV_CPUID = 0, HV_PRIV_RDTSC = 1, HV_PRIV_CR_READ = 2 };
+
+/* GUEST_ERROR kinds: the guest did something the machine refuses; the
+ * machine goes on (or ends the VM, for HV_GERR_UNBACKED). */
+enum {
+    HV_GERR_ROM_WRITE = 0,   /* write to the ROM page: dropped */
+    HV_GERR_UNBACKED = 1,    /* access to a guest-physical address with no RAM */
+    HV_GERR_BAD_CR = 2,      /* MOV to/from a CR that does not exist: #UD */
+    HV_GERR_CR_RESERVED = 3, /* reserved bit set in a CR write: #GP(0) */
+    HV_GERR_IO_UNCLAIMED = 4,/* port with no device: reads all ones */
+    HV_GERR_UNSUPPORTED = 5, /* an instruction hvlab does not model */
+};
+
+/* VM_END reasons (also hv_vm_exit_reason). */
+typedef enum hv_vm_exit_reason {
+    HV_VM_RUNNING = 0,
+    HV_VM_EXIT_PORT = 1,
+    HV_VM_HALT = 2,
+    HV_VM_TRIPLE_FAULT = 3,
+    HV_VM_BAD_ACCESS = 4,
+    HV_VM_INTERNAL = 5,
+} hv_vm_exit_reason;
+
+/* One event. `seq` numbers every event of the machine from 0; `icount` is
+ * the machine's instruction count when it happened; `cycles` the modelled
+ * cycle count after it was charged. */
+typedef struct hv_event {
+    uint64_t seq;
+    uint64_t icount;
+    uint64_t cycles;
+    uint16_t type; /* hv_event_type */
+    uint8_t vm;
+    uint8_t pad;
+    uint32_t a, b, c, d;
+} hv_event;
+
+const char *hv_event_name(hv_event_type type);
+/* Field name of field 0..3 (a..d) of `type`, or NULL when unused. */
+const char *hv_event_field(hv_event_type type, int field);
+/* Look an event type up by name; returns -1 when unknown. */
+int hv_event_from_name(const char *name);
+
+/* The one formatter. Text: a human line (`tlb_miss va=0x00801000 ...`);
+ * JSON: one JSON object without a newline. Both return what snprintf
+ * returns. */
+int hv_event_format_text(const hv_event *ev, char *buf, size_t len);
+int hv_event_format_json(const hv_event *ev, char *buf, size_t len);
+
+const char *hv_access_name(hv_access access);
+const char *hv_vm_exit_reason_name(hv_vm_exit_reason reason);
+
+#endif

@@ -1,0 +1,316 @@
+/* hvlab engine: the machine, its VMs, the event ring and the run loop. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine.h"
+
+/* --- events ------------------------------------------------------------ */
+
+void hv_machine_emit(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
+                     uint32_t c, uint32_t d)
+{
+    hv_machine *m = vm->m;
+    hv_event ev = {
+        .seq = m->seq++,
+        .icount = m->ctr.instructions,
+        .type = (uint16_t)type,
+        .vm = vm->id,
+        .a = a, .b = b, .c = c, .d = d,
+    };
+    hv_counters_fold(&m->ctr, &m->cfg.cost, &ev);
+    ev.cycles = m->ctr.cycles;
+    m->ring[ev.seq % HV_RING_CAP] = ev;
+    if (m->sink)
+        m->sink(m->sink_opaque, &ev);
+    if (m->stop_fn && m->stop_fn(m->stop_opaque, &ev))
+        m->stop_requested = true;
+}
+
+size_t hv_machine_events(const hv_machine *m, uint64_t from_seq,
+                         hv_event *out, size_t max)
+{
+    uint64_t oldest = m->seq > HV_RING_CAP ? m->seq - HV_RING_CAP : 0;
+    if (from_seq < oldest)
+        from_seq = oldest;
+    size_t n = 0;
+    for (uint64_t s = from_seq; s < m->seq && n < max; s++)
+        out[n++] = m->ring[s % HV_RING_CAP];
+    return n;
+}
+
+void hv_machine_counters(const hv_machine *m, hv_counters *out)
+{
+    *out = m->ctr;
+}
+
+/* --- VMs ----------------------------------------------------------------- */
+
+void hv_vm_console_put(void *ctx, uint8_t byte)
+{
+    hv_vm *vm = ctx;
+    if (vm->console_len + 2 > vm->console_cap) {
+        size_t cap = vm->console_cap ? vm->console_cap * 2 : 256;
+        /* A runaway guest must not eat the host: cap the console at
+         * 1 MiB and keep counting events. */
+        if (cap > (1u << 20))
+            goto emit;
+        char *p = realloc(vm->console, cap);
+        if (!p)
+            goto emit;
+        vm->console = p;
+        vm->console_cap = cap;
+    }
+    vm->console[vm->console_len++] = (char)byte;
+    vm->console[vm->console_len] = 0;
+emit:
+    hv_machine_emit(vm, HV_EV_CONSOLE, byte, 0, 0, 0);
+}
+
+void hv_vm_end(hv_vm *vm, hv_vm_exit_reason reason, bool has_status,
+               uint32_t status, const char *detail)
+{
+    if (vm->exit_reason != HV_VM_RUNNING)
+        return;
+    vm->exit_reason = reason;
+    vm->has_status = has_status;
+    vm->exit_status = status;
+    snprintf(vm->detail, sizeof vm->detail, "%s", detail ? detail : "");
+    hv_machine_emit(vm, HV_EV_VM_END, reason, status, 0, vm->cur_eip);
+}
+
+static hv_err check_config(const hv_config *cfg)
+{
+    if (cfg->nvms < 1 || cfg->nvms > HV_MAX_VMS)
+        return HV_ERR_CONFIG;
+    if (cfg->paging != HV_PAGING_NATIVE)
+        return HV_ERR_UNSUPPORTED;
+    if (cfg->nvms != 1) /* native: the guest owns the machine */
+        return HV_ERR_CONFIG;
+    if (cfg->ucmap_pages < 16 || cfg->ucmap_pages > 512)
+        return HV_ERR_CONFIG;
+    for (uint32_t i = 0; i < cfg->nvms; i++) {
+        const hv_vm_config *vc = &cfg->vms[i];
+        /* At least 2 MiB (above the PC hole), at most 1 GiB. */
+        if (vc->ram_bytes % 4096 || vc->ram_bytes < (2u << 20) ||
+            vc->ram_bytes > (1u << 30))
+            return HV_ERR_CONFIG;
+        if (vc->image_len > vc->ram_bytes ||
+            vc->load > vc->ram_bytes - vc->image_len)
+            return HV_ERR_IMAGE;
+        /* The image may not overlap the hole 0xA0000-0xFFFFF. */
+        if (vc->image_len && vc->load < HV_HOLE_END &&
+            vc->load + vc->image_len > HV_HOLE_START)
+            return HV_ERR_IMAGE;
+    }
+    return HV_OK;
+}
+
+static hv_err vm_create(hv_machine *m, uint8_t id, hv_vm **out)
+{
+    const hv_vm_config *vc = &m->cfg.vms[id];
+    hv_vm *vm = calloc(1, sizeof *vm);
+    if (!vm)
+        return HV_ERR_NOMEM;
+    *out = vm;
+    vm->m = m;
+    vm->id = id;
+    vm->ram_bytes = vc->ram_bytes;
+    snprintf(vm->name, sizeof vm->name, "%s", vc->name ? vc->name : "vm0");
+    hv_err err = hv_p2m_build_identity(&vm->p2m, &m->hm, vc->ram_bytes, id);
+    if (err)
+        return err;
+    /* RAM outside the image is zero (hostmem is zeroed). */
+    for (size_t off = 0; off < vc->image_len;) {
+        uint32_t gpa = vc->load + (uint32_t)off;
+        uint32_t n = 4096 - (gpa & 0xFFFu);
+        if (n > vc->image_len - off)
+            n = (uint32_t)(vc->image_len - off);
+        uint8_t *dst = hv_mmu_phys_ptr(vm, gpa, NULL);
+        if (!dst)
+            return HV_ERR_IMAGE;
+        memcpy(dst, vc->image + off, n);
+        off += n;
+    }
+    m->cur = vm;
+    return hv_vcpu_init(vm, vc);
+}
+
+static void vm_destroy(hv_vm *vm)
+{
+    if (!vm)
+        return;
+    hv_vcpu_fini(vm);
+    hv_p2m_fini(&vm->p2m);
+    free(vm->console);
+    free(vm);
+}
+
+hv_err hv_machine_create(const hv_config *cfg, hv_machine **out)
+{
+    *out = NULL;
+    hv_err err = check_config(cfg);
+    if (err)
+        return err;
+    if ((err = hv_except_probe_offsets()))
+        return err;
+    hv_machine *m = calloc(1, sizeof *m);
+    if (!m)
+        return HV_ERR_NOMEM;
+    m->cfg = *cfg;
+    m->ring = calloc(HV_RING_CAP, sizeof *m->ring);
+    if (!m->ring) {
+        err = HV_ERR_NOMEM;
+        goto out_free;
+    }
+    uint64_t host = cfg->host_mem_bytes ? cfg->host_mem_bytes
+                                        : cfg->vms[0].ram_bytes;
+    if ((err = hv_hostmem_init(&m->hm, host)))
+        goto out_free;
+    for (uint32_t i = 0; i < cfg->nvms; i++) {
+        m->nvms = i + 1;
+        if ((err = vm_create(m, (uint8_t)i, &m->vms[i])))
+            goto out_free;
+    }
+    /* Names the config points at belong to the caller: keep our copies. */
+    for (uint32_t i = 0; i < m->nvms; i++) {
+        m->cfg.vms[i].name = m->vms[i]->name;
+        m->cfg.vms[i].image = NULL;
+    }
+    *out = m;
+    return HV_OK;
+out_free:
+    hv_machine_destroy(m);
+    return err;
+}
+
+void hv_machine_destroy(hv_machine *m)
+{
+    if (!m)
+        return;
+    for (uint32_t i = 0; i < m->nvms; i++)
+        vm_destroy(m->vms[i]);
+    if (m->hm.base)
+        hv_hostmem_fini(&m->hm);
+    free(m->ring);
+    free(m);
+}
+
+void hv_machine_set_stop(hv_machine *m, hv_stop_fn fn, void *opaque)
+{
+    m->stop_fn = fn;
+    m->stop_opaque = opaque;
+}
+
+void hv_machine_set_sink(hv_machine *m, hv_sink_fn fn, void *opaque)
+{
+    m->sink = fn;
+    m->sink_opaque = opaque;
+}
+
+static bool all_ended(const hv_machine *m)
+{
+    for (uint32_t i = 0; i < m->nvms; i++)
+        if (m->vms[i]->exit_reason == HV_VM_RUNNING)
+            return false;
+    return true;
+}
+
+hv_err hv_machine_run(hv_machine *m, uint64_t max_insns, hv_stop *why)
+{
+    if (all_ended(m))
+        return HV_ERR_ENDED;
+    m->stop_requested = false;
+    m->unlimited = max_insns == 0;
+    m->budget = max_insns;
+    /* One VM for now; several VMs interleave by quantum with the
+     * scenarios issue. */
+    hv_err err = hv_vcpu_run(m->vms[0]);
+    if (why)
+        *why = all_ended(m) ? HV_STOP_ENDED
+               : m->stop_requested ? HV_STOP_EVENT
+                                   : HV_STOP_LIMIT;
+    return err;
+}
+
+/* --- queries ------------------------------------------------------------ */
+
+uint32_t hv_machine_nvms(const hv_machine *m)
+{
+    return m->nvms;
+}
+
+const hv_config *hv_machine_config(const hv_machine *m)
+{
+    return &m->cfg;
+}
+
+hv_err hv_machine_vm_state(const hv_machine *m, uint32_t i, hv_vm_state *out)
+{
+    if (i >= m->nvms)
+        return HV_ERR_ARG;
+    const hv_vm *vm = m->vms[i];
+    *out = (hv_vm_state){
+        .name = vm->name,
+        .exit_reason = vm->exit_reason,
+        .has_status = vm->has_status,
+        .exit_status = vm->exit_status,
+        .console = vm->console ? vm->console : "",
+        .console_len = vm->console_len,
+        .detail = vm->detail,
+        .instructions = vm->instructions,
+    };
+    return HV_OK;
+}
+
+hv_err hv_machine_regs(const hv_machine *m, uint32_t i, hv_regs *out)
+{
+    if (i >= m->nvms)
+        return HV_ERR_ARG;
+    const hv_vm *vm = m->vms[i];
+    uc_engine *uc = vm->uc;
+    memset(out, 0, sizeof *out);
+    uc_reg_read(uc, UC_X86_REG_EAX, &out->eax);
+    uc_reg_read(uc, UC_X86_REG_EBX, &out->ebx);
+    uc_reg_read(uc, UC_X86_REG_ECX, &out->ecx);
+    uc_reg_read(uc, UC_X86_REG_EDX, &out->edx);
+    uc_reg_read(uc, UC_X86_REG_ESI, &out->esi);
+    uc_reg_read(uc, UC_X86_REG_EDI, &out->edi);
+    uc_reg_read(uc, UC_X86_REG_EBP, &out->ebp);
+    uc_reg_read(uc, UC_X86_REG_ESP, &out->esp);
+    uc_reg_read(uc, UC_X86_REG_EIP, &out->eip);
+    uc_reg_read(uc, UC_X86_REG_EFLAGS, &out->eflags);
+    uint32_t cs = 0, ds = 0, ss = 0;
+    uc_reg_read(uc, UC_X86_REG_CS, &cs);
+    uc_reg_read(uc, UC_X86_REG_DS, &ds);
+    uc_reg_read(uc, UC_X86_REG_SS, &ss);
+    out->cs = (uint16_t)cs;
+    out->ds = (uint16_t)ds;
+    out->ss = (uint16_t)ss;
+    out->cr0 = vm->cr0;
+    out->cr2 = vm->cr2;
+    out->cr3 = vm->cr3;
+    out->cr4 = vm->cr4;
+    return HV_OK;
+}
+
+hv_err hv_machine_read_gpa(const hv_machine *m, uint32_t i, uint32_t gpa,
+                           void *buf, size_t len)
+{
+    if (i >= m->nvms)
+        return HV_ERR_ARG;
+    hv_vm *vm = m->vms[i];
+    uint8_t *dst = buf;
+    while (len) {
+        uint32_t n = 4096 - (gpa & 0xFFFu);
+        if (n > len)
+            n = (uint32_t)len;
+        const uint8_t *p = hv_mmu_phys_ptr(vm, gpa, NULL);
+        if (!p)
+            return HV_ERR_ARG;
+        memcpy(dst, p, n);
+        dst += n;
+        gpa += n;
+        len -= n;
+    }
+    return HV_OK;
+}

@@ -1,0 +1,159 @@
+/* hvlab engine: the machine's and the VM's internal state (not for clients;
+ * they use hv.h). */
+#ifndef HV_MACHINE_H
+#define HV_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+#include "devices/bus.h"
+#include "devices/debug_exit.h"
+#include "devices/uart16550.h"
+#include "emit.h"
+#include "hostmem.h"
+#include "hv.h"
+#include "mmu.h"
+#include "p2m.h"
+#include "tlb.h"
+#include "ucmap.h"
+
+/* The ROM page of the boot stub: GDTR names the flat GDT at its start
+ * (DESIGN.md §3). */
+#define HV_ROM_BASE 0xFFFF0000u
+#define HV_GDT_SELECTOR_CODE 0x08u
+#define HV_GDT_SELECTOR_DATA 0x10u
+
+/* Pages an access of the CPU already accounted in an unmapped hook, so the
+ * read/code hook that follows does not count it twice (Unicorn calls the
+ * read-unmapped hook before the read hook: measured, docs/engine.md). */
+#define HV_MARKS 4
+typedef struct hv_mark {
+    uint32_t page;
+    uint8_t access;
+    bool used;
+} hv_mark;
+
+struct hv_vm {
+    hv_machine *m;
+    uint8_t id;
+    char name[32];
+    uint32_t ram_bytes;
+
+    uc_engine *uc;
+    uc_context *ucctx; /* scratch for the old_exception reset */
+    hv_ucmap ucmap;
+
+    hv_p2m p2m;
+    hv_tlb *tlb;
+    const hv_mmu_ops *mmu;
+    hv_emitter emit;
+
+    hv_bus bus;
+    hv_uart16550 uart;
+    hv_debug_exit debug_exit;
+
+    /* Control registers: the engine's, never Unicorn's (UNICORN.md §2). */
+    uint32_t cr0, cr2, cr3, cr4;
+
+    /* The instruction the code hook last saw. */
+    uint32_t cur_eip, cur_size;
+
+    /* A memory fault decided in a hook, delivered after uc_emu_start. */
+    bool fault_pending;
+    uint32_t fault_error, fault_addr;
+
+    hv_mark marks[HV_MARKS];
+
+    bool rom_dirty; /* a dropped ROM write to undo at the next instruction */
+    uint8_t *rom;   /* page-aligned copy of the ROM page */
+    uint8_t rom_image[4096];
+
+    /* Set in a hook: EIP to write after uc_emu_start returns. */
+    bool resume_eip_valid;
+    uint32_t resume_eip;
+
+    hv_vm_exit_reason exit_reason;
+    bool has_status;
+    uint32_t exit_status;
+    char detail[160];
+
+    char *console;
+    size_t console_len, console_cap;
+
+    uint64_t instructions;
+};
+
+#define HV_RING_CAP 65536u
+
+struct hv_machine {
+    hv_config cfg;
+    hv_hostmem hm;
+    hv_vm *vms[HV_MAX_VMS];
+    uint32_t nvms;
+    hv_vm *cur; /* the VM running now (stamps events) */
+
+    hv_event *ring; /* HV_RING_CAP events, index seq % cap */
+    uint64_t seq;
+    hv_counters ctr;
+
+    hv_sink_fn sink;
+    void *sink_opaque;
+    hv_stop_fn stop_fn;
+    void *stop_opaque;
+
+    bool stop_requested; /* stop at the next instruction boundary */
+    uint64_t budget;     /* instructions left in this run */
+    bool unlimited;
+};
+
+/* Emits one event stamped with the machine's time and the VM's id. */
+void hv_machine_emit(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
+                     uint32_t c, uint32_t d);
+/* Charges cycles not tied to an event's type table (none yet). */
+void hv_vm_end(hv_vm *vm, hv_vm_exit_reason reason, bool has_status,
+               uint32_t status, const char *detail);
+
+/* Events -> counters and cycles (events.c). */
+void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
+                      const hv_event *ev);
+
+/* vcpu.c */
+hv_err hv_vcpu_init(hv_vm *vm, const hv_vm_config *vc);
+void hv_vcpu_fini(hv_vm *vm);
+/* Runs the VM until the budget is spent, the VM ends or a stop is
+ * requested. */
+hv_err hv_vcpu_run(hv_vm *vm);
+/* Drops every Unicorn mapping (paging mode or CR0.WP changed). */
+void hv_vcpu_unmap_all(hv_vm *vm);
+
+/* Reads/writes `len` bytes at linear address la as the CPU's own
+ * supervisor accesses (exception delivery, IRET), through the MMU: returns
+ * HV_MMU_FAULT with error code/address in *x when a page faults. Writes
+ * check every page before writing any byte. */
+hv_mmu_result hv_vcpu_read_la(hv_vm *vm, uint32_t la, void *buf, size_t len,
+                              hv_xlat *x);
+hv_mmu_result hv_vcpu_write_la(hv_vm *vm, uint32_t la, const void *buf,
+                               size_t len, hv_xlat *x);
+
+/* except.c: delivers exception/interrupt `vector` through the guest's IDT,
+ * with the SDM's rules for faults during delivery (#DF, triple fault).
+ * `return_eip` is the EIP pushed (the faulting instruction for faults, the
+ * next one for traps and INT n). Sets EIP (and ESP, EFLAGS) in Unicorn. */
+void hv_except_raise(hv_vm *vm, uint8_t vector, bool has_error,
+                     uint32_t error, uint32_t return_eip, bool software);
+/* Resets Unicorn's stale old_exception after a fault Unicorn raised itself
+ * and returns that fault's error code (UNICORN.md §9). */
+hv_err hv_except_probe_offsets(void);
+uint32_t hv_except_unicorn_fixup(hv_vm *vm);
+
+/* priv.c: emulates the instruction at EIP if the engine owns it; returns
+ * true when it did (EIP already moved on or a stop requested). */
+bool hv_priv_emulate(hv_vm *vm, uint32_t eip, const uint8_t *insn,
+                     uint32_t size);
+int hv_cpuid_hook(uc_engine *uc, void *opaque);
+
+/* Console output of the VM (the UART's tx). */
+void hv_vm_console_put(void *ctx, uint8_t byte);
+
+#endif

@@ -1,0 +1,112 @@
+/* hvlab engine: the MMU front door (see mmu.h).
+ *
+ * HOW AN ACCESS WORKS: the TLB is looked up first (TLB_HIT or TLB_MISS). A
+ * miss walks the tables of the paging strategy and fills the TLB; a hit is
+ * checked against the rights the entry cached, as the hardware does (a
+ * stale entry is honoured: SDM Vol 3A §4.10.2). The first write through an
+ * entry whose D flag is 0 makes the CPU walk again to set D in the leaf
+ * (SDM Vol 3A §4.8: the processor never sets D from a TLB entry alone).
+ */
+#include "machine.h"
+
+#include <string.h>
+
+uint8_t *hv_mmu_phys_ptr(hv_vm *vm, uint32_t pa, bool *writable)
+{
+    if ((pa & ~0xFFFu) == HV_ROM_BASE) {
+        if (writable)
+            *writable = false;
+        return vm->rom + (pa & 0xFFFu);
+    }
+    uint32_t hfn = hv_p2m_lookup(&vm->p2m, pa >> HV_PAGE_SHIFT);
+    if (hfn == HV_P2M_NONE)
+        return NULL;
+    if (writable)
+        *writable = true;
+    return hv_hostmem_ptr(&vm->m->hm, hfn) + (pa & 0xFFFu);
+}
+
+/* Whether an access is allowed by the rights a TLB entry holds. CPL is
+ * always 0 until user mode exists: supervisor writes to read-only pages
+ * are allowed when CR0.WP = 0 (SDM Vol 3A §4.6.1). */
+static bool entry_permits(const hv_vm *vm, const hv_tlb_entry *e,
+                          hv_access access)
+{
+    if (access != HV_ACC_WRITE)
+        return true;
+    return (e->flags & HV_TLBF_W) || !(vm->cr0 & HV_CR0_WP);
+}
+
+static hv_mmu_result finish(hv_vm *vm, const hv_tlb_entry *e, uint32_t la,
+                            hv_xlat *out)
+{
+    out->pa = (e->pfn << HV_PAGE_SHIFT) | (la & 0xFFFu);
+    bool ram_writable;
+    out->host = hv_mmu_phys_ptr(vm, out->pa, &ram_writable);
+    if (!out->host) {
+        out->fault_addr = out->pa;
+        return HV_MMU_UNBACKED;
+    }
+    /* Unicorn may let writes through only when no check is pending on
+     * them: the entry allows them and is already dirty. */
+    out->writable = ram_writable && entry_permits(vm, e, HV_ACC_WRITE) &&
+                    (e->flags & HV_TLBF_D);
+    out->rom = !ram_writable;
+    return HV_MMU_OK;
+}
+
+static hv_mmu_result walk_and_fill(hv_vm *vm, uint32_t la, hv_access access,
+                                   hv_xlat *out, const hv_tlb_entry **e)
+{
+    hv_walk w;
+    vm->mmu->walk(vm, la, access, false, &w);
+    if (w.unbacked) {
+        out->fault_addr = w.unbacked_pa;
+        return HV_MMU_UNBACKED;
+    }
+    if (w.fault) {
+        out->error_code = w.error_code;
+        out->fault_addr = la;
+        return HV_MMU_FAULT;
+    }
+    *e = hv_tlb_fill(vm->tlb, la, w.pa >> HV_PAGE_SHIFT, w.tlb_flags, 0);
+    out->changed = true;
+    return HV_MMU_OK;
+}
+
+hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
+                            hv_xlat *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!(vm->cr0 & HV_CR0_PG)) {
+        /* Paging off: the linear address is the physical address and no
+         * TLB is involved. */
+        bool writable;
+        out->pa = la;
+        out->host = hv_mmu_phys_ptr(vm, la, &writable);
+        if (!out->host) {
+            out->fault_addr = la;
+            return HV_MMU_UNBACKED;
+        }
+        out->writable = writable;
+        out->rom = !writable;
+        return HV_MMU_OK;
+    }
+
+    const hv_tlb_entry *e = hv_tlb_lookup(vm->tlb, la, 0, access);
+    if (e && entry_permits(vm, e, access) &&
+        (access != HV_ACC_WRITE || (e->flags & HV_TLBF_D)))
+        return finish(vm, e, la, out);
+
+    /* A miss; or a hit whose cached rights forbid the access, which walks
+     * again as QEMU and current Intel CPUs do before faulting; or the D
+     * assist. A fault invalidates the TLB entries of the faulting address
+     * (SDM Vol 3A §4.10.4.1). */
+    bool was_cached = e != NULL;
+    hv_mmu_result r = walk_and_fill(vm, la, access, out, &e);
+    if (r == HV_MMU_FAULT && was_cached)
+        hv_tlb_invlpg(vm->tlb, la, 0);
+    if (r != HV_MMU_OK)
+        return r;
+    return finish(vm, e, la, out);
+}

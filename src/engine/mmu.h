@@ -1,0 +1,113 @@
+/* hvlab engine: the MMU, one strategy per paging mode behind one ops struct
+ * (DESIGN.md §2, STYLE.md practice 2).
+ *
+ * The front door, hv_mmu_access(), is what the CPU's every access goes
+ * through: the TLB first; on a miss the strategy's walk; then the TLB fill,
+ * the permission check, A/D. A walk returns a record of every reference
+ * (hv_walk), which the views highlight and walk_refs counts.
+ */
+#ifndef HV_MMU_H
+#define HV_MMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv_events.h"
+
+typedef struct hv_vm hv_vm;
+
+/* 32-bit paging entry bits (SDM Vol 3A §4.3, FIDELITY.md). */
+enum {
+    HV_PTE_P = 1u << 0,
+    HV_PTE_RW = 1u << 1,
+    HV_PTE_US = 1u << 2,
+    HV_PTE_PWT = 1u << 3,
+    HV_PTE_PCD = 1u << 4,
+    HV_PTE_A = 1u << 5,
+    HV_PTE_D = 1u << 6,
+    HV_PTE_PS = 1u << 7, /* in a PDE, with CR4.PSE: a 4 MiB page */
+    HV_PTE_G = 1u << 8,
+};
+
+enum {
+    HV_CR0_PE = 1u << 0,
+    HV_CR0_ET = 1u << 4,
+    HV_CR0_WP = 1u << 16,
+    HV_CR0_PG = 1u << 31,
+    HV_CR4_PSE = 1u << 4,
+    HV_CR4_PGE = 1u << 7,
+};
+
+/* #PF error code bits (SDM Vol 3A §4.7). */
+enum {
+    HV_PFEC_P = 1u << 0,
+    HV_PFEC_W = 1u << 1,
+    HV_PFEC_U = 1u << 2,
+    HV_PFEC_RSVD = 1u << 3,
+    HV_PFEC_I = 1u << 4,
+};
+
+#define HV_WALK_MAX_REFS 32
+
+typedef struct hv_walk_ref {
+    uint8_t level;  /* 2 = page directory, 1 = page table */
+    uint32_t table; /* physical address of the table */
+    uint32_t index;
+    uint32_t entry; /* the entry as read (before A/D were set) */
+} hv_walk_ref;
+
+typedef struct hv_walk {
+    uint32_t va;
+    hv_access access;
+    bool user;
+    int nrefs;
+    hv_walk_ref refs[HV_WALK_MAX_REFS];
+    bool fault;          /* the guest's tables deny the access */
+    uint32_t error_code; /* #PF error code when fault */
+    bool unbacked;       /* a table or the page is not RAM */
+    uint32_t unbacked_pa;
+    uint32_t pa;       /* translation of va when !fault */
+    uint8_t tlb_flags; /* HV_TLBF_* for the fill */
+} hv_walk;
+
+typedef struct hv_mmu_ops {
+    const char *name;
+    /* Walks the tables the hardware walks for (va, access) and fills `w`:
+     * each reference as it is made (WALK_REF events), A/D updates (AD_SET),
+     * the final physical address and TLB flags, or a fault with its error
+     * code. */
+    void (*walk)(hv_vm *vm, uint32_t va, hv_access access, bool user,
+                 hv_walk *w);
+} hv_mmu_ops;
+
+extern const hv_mmu_ops hv_mmu_native_ops;
+
+/* Result of an access through the MMU. */
+typedef enum hv_mmu_result {
+    HV_MMU_OK = 0,
+    HV_MMU_FAULT,    /* a #PF for the guest: error code and CR2 filled */
+    HV_MMU_UNBACKED, /* the translation names no RAM: the VM must end */
+} hv_mmu_result;
+
+typedef struct hv_xlat {
+    uint32_t pa;     /* physical address of the access */
+    uint8_t *host;   /* host pointer to the byte at pa */
+    bool writable;   /* the mapping may be writable in Unicorn now */
+    bool rom;        /* the page is the ROM: writes are dropped */
+    bool changed;    /* the TLB entry was filled or refilled just now */
+    uint32_t error_code;
+    uint32_t fault_addr;
+} hv_xlat;
+
+/* One access of the CPU to linear address `la` (within one page): the TLB
+ * lookup (hit or miss, walk, fill), the permission check against the entry,
+ * the D-bit assist on the first write through a clean entry. With paging
+ * off, la is the physical address and the TLB is not used. */
+hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
+                            hv_xlat *out);
+
+/* Physical address -> host pointer for the VM (RAM through the P2M, the
+ * ROM page), or NULL when no memory is there. `writable` is false for ROM. */
+uint8_t *hv_mmu_phys_ptr(hv_vm *vm, uint32_t pa, bool *writable);
+
+#endif

@@ -1,0 +1,606 @@
+/* hvlab engine: the vCPU, a Unicorn engine in 32-bit mode with its own
+ * paging off (DESIGN.md §2, UNICORN.md).
+ *
+ * HOW GUEST MEMORY IS REACHED: Unicorn's address space stands for what the
+ * MMU lets the guest reach now. Pages are mapped lazily from the unmapped
+ * hooks onto the host frames the TLB names, at most ucmap_pages at a time.
+ * The modelled TLB sees every access: data accesses through the read/write
+ * hooks, fetches through the code hook (one lookup per instruction, two
+ * when it crosses a page). Unicorn calls the read-unmapped hook before the
+ * read hook but the write hook before the write-unmapped hook (measured on
+ * 2.0.1); an access accounted in an unmapped hook is "marked" so the hook
+ * that follows does not count it again. A fault decided in a hook makes the
+ * hook refuse the access; uc_emu_start returns at a precise EIP (the code
+ * hook keeps it precise) and the engine delivers the #PF (UNICORN.md §4).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine.h"
+
+#define PAGE_MASK 0xFFFFF000u
+
+/* --- marks: accesses already accounted by an unmapped hook ------------ */
+
+static void mark_add(hv_vm *vm, uint32_t page, hv_access access)
+{
+    for (int i = 0; i < HV_MARKS; i++)
+        if (!vm->marks[i].used) {
+            vm->marks[i] = (hv_mark){page, (uint8_t)access, true};
+            return;
+        }
+}
+
+static bool mark_take(hv_vm *vm, uint32_t page, hv_access access)
+{
+    for (int i = 0; i < HV_MARKS; i++)
+        if (vm->marks[i].used && vm->marks[i].page == page &&
+            vm->marks[i].access == access) {
+            vm->marks[i].used = false;
+            return true;
+        }
+    return false;
+}
+
+static void marks_clear(hv_vm *vm)
+{
+    for (int i = 0; i < HV_MARKS; i++)
+        vm->marks[i].used = false;
+}
+
+/* --- mapping into Unicorn --------------------------------------------- */
+
+static uint32_t perms_for(const hv_xlat *x)
+{
+    return UC_PROT_READ | UC_PROT_EXEC | (x->writable ? UC_PROT_WRITE : 0);
+}
+
+static void map_page(hv_vm *vm, uint32_t la, const hv_xlat *x)
+{
+    uint8_t *host = x->host - (la & 0xFFFu);
+    if (hv_ucmap_map(&vm->ucmap, la & PAGE_MASK, host, perms_for(x)) != HV_OK)
+        hv_vm_end(vm, HV_VM_INTERNAL, false, 0, "Unicorn refused a mapping");
+}
+
+static void tlb_dropped(void *opaque, const hv_tlb_entry *e)
+{
+    hv_vm *vm = opaque;
+    hv_ucmap_drop(&vm->ucmap, e->vpn << 12);
+}
+
+void hv_vcpu_unmap_all(hv_vm *vm)
+{
+    hv_ucmap_drop_all(&vm->ucmap);
+}
+
+static void fault_pending(hv_vm *vm, const hv_xlat *x)
+{
+    if (vm->fault_pending)
+        return;
+    vm->fault_pending = true;
+    vm->fault_error = x->error_code;
+    vm->fault_addr = x->fault_addr;
+}
+
+static void end_unbacked(hv_vm *vm, uint32_t pa)
+{
+    char why[120];
+    snprintf(why, sizeof why,
+             "guest-physical address 0x%08x is not RAM (instruction at 0x%08x)",
+             pa, vm->cur_eip);
+    hv_machine_emit(vm, HV_EV_GUEST_ERROR, HV_GERR_UNBACKED, pa, 0,
+                    vm->cur_eip);
+    hv_vm_end(vm, HV_VM_BAD_ACCESS, false, 0, why);
+}
+
+/* The remap rule of DESIGN.md §2: a TLB hit whose page Unicorn dropped is
+ * mapped again from the entry, without a walk and without an event. */
+static bool remap_from_tlb(hv_vm *vm, uint32_t la, hv_access access)
+{
+    const hv_tlb_entry *e = hv_tlb_peek(vm->tlb, la, 0);
+    if (!e)
+        return false;
+    if (access == HV_ACC_WRITE &&
+        (!(e->flags & HV_TLBF_D) ||
+         (!(e->flags & HV_TLBF_W) && (vm->cr0 & HV_CR0_WP))))
+        return false;
+    hv_xlat x = {0};
+    bool ram_writable;
+    x.pa = (e->pfn << 12) | (la & 0xFFFu);
+    x.host = hv_mmu_phys_ptr(vm, x.pa, &ram_writable);
+    if (!x.host)
+        return false;
+    x.writable = ram_writable && (e->flags & HV_TLBF_D) &&
+                 ((e->flags & HV_TLBF_W) || !(vm->cr0 & HV_CR0_WP));
+    map_page(vm, la, &x);
+    return true;
+}
+
+static hv_access access_of(uc_mem_type type)
+{
+    switch (type) {
+    case UC_MEM_WRITE_UNMAPPED:
+    case UC_MEM_WRITE_PROT:
+    case UC_MEM_WRITE: return HV_ACC_WRITE;
+    case UC_MEM_FETCH_UNMAPPED:
+    case UC_MEM_FETCH_PROT:
+    case UC_MEM_FETCH: return HV_ACC_FETCH;
+    default: return HV_ACC_READ;
+    }
+}
+
+/* One access the CPU makes on behalf of the guest instruction, accounted
+ * here. Returns false when it must not go on (fault or VM ended). */
+static bool account(hv_vm *vm, uint32_t la, hv_access access, hv_xlat *x)
+{
+    switch (hv_mmu_access(vm, la, access, x)) {
+    case HV_MMU_OK: return true;
+    case HV_MMU_FAULT: fault_pending(vm, x); return false;
+    case HV_MMU_UNBACKED: end_unbacked(vm, x->fault_addr); return false;
+    }
+    return false;
+}
+
+static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address,
+                          int size, int64_t value, void *opaque)
+{
+    (void)uc, (void)size, (void)value;
+    hv_vm *vm = opaque;
+    if (vm->fault_pending || vm->exit_reason != HV_VM_RUNNING)
+        return false;
+    uint32_t la = (uint32_t)address;
+    hv_access access = access_of(type);
+    bool paging = vm->cr0 & HV_CR0_PG;
+    if (paging && remap_from_tlb(vm, la, access))
+        return vm->exit_reason == HV_VM_RUNNING;
+    hv_xlat x;
+    if (!account(vm, la, access, &x))
+        return false;
+    if (paging && access != HV_ACC_WRITE)
+        mark_add(vm, la & PAGE_MASK, access);
+    map_page(vm, la, &x);
+    return vm->exit_reason == HV_VM_RUNNING;
+}
+
+/* A write to a page Unicorn holds read-only: a fault decided by the write
+ * hook, or a mapping older than its entry's D (set by the engine's own
+ * write, e.g. an exception frame). */
+static bool hook_prot(uc_engine *uc, uc_mem_type type, uint64_t address,
+                      int size, int64_t value, void *opaque)
+{
+    (void)uc, (void)size, (void)value;
+    hv_vm *vm = opaque;
+    if (vm->fault_pending || vm->exit_reason != HV_VM_RUNNING)
+        return false;
+    if (type != UC_MEM_WRITE_PROT)
+        return false;
+    uint32_t la = (uint32_t)address;
+    if (!(vm->cr0 & HV_CR0_PG)) {
+        hv_xlat x;
+        return account(vm, la, HV_ACC_WRITE, &x) && (map_page(vm, la, &x), true);
+    }
+    return remap_from_tlb(vm, la, HV_ACC_WRITE) &&
+           vm->exit_reason == HV_VM_RUNNING;
+}
+
+static void rom_write(hv_vm *vm, uint32_t la, hv_xlat *x, int64_t value)
+{
+    /* ROM ignores writes, as QEMU's does. Unicorn cannot drop one store,
+     * so the store lands in the ROM copy and the page is restored before
+     * the next instruction. */
+    hv_machine_emit(vm, HV_EV_GUEST_ERROR, HV_GERR_ROM_WRITE, x->pa,
+                    (uint32_t)value, vm->cur_eip);
+    vm->rom_dirty = true;
+    x->writable = true;
+    map_page(vm, la, x);
+}
+
+static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address,
+                     int size, int64_t value, void *opaque)
+{
+    (void)uc;
+    hv_vm *vm = opaque;
+    if (vm->fault_pending || vm->exit_reason != HV_VM_RUNNING)
+        return;
+    bool paging = vm->cr0 & HV_CR0_PG;
+    hv_access access = access_of(type);
+    if (!paging && access == HV_ACC_READ)
+        return; /* no TLB with paging off */
+    uint32_t first = (uint32_t)address;
+    uint32_t last = first + (uint32_t)(size > 0 ? size - 1 : 0);
+    for (uint32_t la = first;;) {
+        uint32_t page = la & PAGE_MASK;
+        if (access == HV_ACC_READ) {
+            hv_xlat x;
+            if (!mark_take(vm, page, access) && !account(vm, la, access, &x))
+                return;
+        } else {
+            hv_xlat x;
+            if (!account(vm, la, access, &x))
+                return;
+            if (x.rom)
+                rom_write(vm, la, &x, value);
+            else if (x.changed || !paging)
+                map_page(vm, la, &x);
+        }
+        if (page == (last & PAGE_MASK))
+            break;
+        la = page + 0x1000u;
+    }
+}
+
+/* --- instructions ------------------------------------------------------ */
+
+/* Copies the bytes of the instruction at `eip` (already translated by the
+ * fetch accounting) without accounting again. */
+static bool fetch_bytes(hv_vm *vm, uint32_t eip, uint8_t *buf, uint32_t len)
+{
+    for (uint32_t i = 0; i < len;) {
+        uint32_t la = eip + i;
+        uint32_t pa;
+        if (vm->cr0 & HV_CR0_PG) {
+            const hv_tlb_entry *e = hv_tlb_peek(vm->tlb, la, 0);
+            if (!e)
+                return false;
+            pa = (e->pfn << 12) | (la & 0xFFFu);
+        } else {
+            pa = la;
+        }
+        const uint8_t *p = hv_mmu_phys_ptr(vm, pa, NULL);
+        if (!p)
+            return false;
+        uint32_t n = 0x1000u - (la & 0xFFFu);
+        if (n > len - i)
+            n = len - i;
+        memcpy(buf + i, p, n);
+        i += n;
+    }
+    return true;
+}
+
+static void uncount_instruction(hv_vm *vm)
+{
+    hv_machine *m = vm->m;
+    m->ctr.instructions--;
+    m->ctr.cycles -= m->cfg.cost.insn;
+    vm->instructions--;
+    if (!m->unlimited)
+        m->budget++;
+}
+
+static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
+                      void *opaque)
+{
+    hv_vm *vm = opaque;
+    hv_machine *m = vm->m;
+    uint32_t eip = (uint32_t)address;
+    /* Unicorn reports a bogus size for an instruction it cannot decode (it
+     * raises #UD next); no x86 instruction is longer than 15 bytes. */
+    if (size == 0 || size > 15)
+        size = 1;
+
+    if (vm->rom_dirty) {
+        memcpy(vm->rom, vm->rom_image, sizeof vm->rom_image);
+        vm->rom_dirty = false;
+        hv_ucmap_drop(&vm->ucmap, HV_ROM_BASE);
+    }
+    /* Stopping from the code hook is precise: the instruction does not run
+     * (measured: UNICORN.md §2). */
+    if (m->stop_requested || vm->exit_reason != HV_VM_RUNNING ||
+        (!m->unlimited && m->budget == 0)) {
+        uc_emu_stop(uc);
+        return;
+    }
+    m->ctr.instructions++;
+    m->ctr.cycles += m->cfg.cost.insn;
+    vm->instructions++;
+    if (!m->unlimited)
+        m->budget--;
+    vm->cur_eip = eip;
+    vm->cur_size = size;
+
+    if (vm->cr0 & HV_CR0_PG) {
+        uint32_t last = eip + (size ? size - 1 : 0);
+        for (uint32_t la = eip;;) {
+            uint32_t page = la & PAGE_MASK;
+            hv_xlat x;
+            hv_mmu_result r = HV_MMU_OK;
+            if (!mark_take(vm, page, HV_ACC_FETCH))
+                r = hv_mmu_access(vm, la, HV_ACC_FETCH, &x);
+            if (r == HV_MMU_UNBACKED) {
+                end_unbacked(vm, x.fault_addr);
+                uc_emu_stop(uc);
+                return;
+            }
+            if (r == HV_MMU_FAULT) {
+                /* A fetch fault: the instruction never ran. Writing EIP
+                 * (to the handler) skips it. */
+                marks_clear(vm);
+                uncount_instruction(vm);
+                vm->cr2 = x.fault_addr;
+                hv_except_raise(vm, 14, true, x.error_code, eip, false);
+                return;
+            }
+            if (page == (last & PAGE_MASK))
+                break;
+            la = page + 0x1000u;
+        }
+    }
+    marks_clear(vm);
+
+    uint8_t insn[16];
+    if (size > sizeof insn || !fetch_bytes(vm, eip, insn, size))
+        return;
+    hv_priv_emulate(vm, eip, insn, size);
+}
+
+static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)
+{
+    (void)uc;
+    hv_vm *vm = opaque;
+    return hv_bus_in(&vm->bus, (uint16_t)port, (unsigned)size);
+}
+
+static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
+                     void *opaque)
+{
+    (void)uc;
+    hv_vm *vm = opaque;
+    hv_bus_out(&vm->bus, (uint16_t)port, (unsigned)size, value);
+}
+
+/* Exceptions and INT n that Unicorn raised itself: it never vectors
+ * through the guest's IDT (UNICORN.md §5), so the engine does. */
+static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
+{
+    (void)uc;
+    hv_vm *vm = opaque;
+    uint32_t error = hv_except_unicorn_fixup(vm);
+    uint8_t insn[16] = {0};
+    fetch_bytes(vm, vm->cur_eip, insn, vm->cur_size < 16 ? vm->cur_size : 16);
+    uint32_t i = 0;
+    while (i < vm->cur_size && (insn[i] == 0x66 || insn[i] == 0x67 ||
+                                insn[i] == 0xF2 || insn[i] == 0xF3))
+        i++;
+    /* INT n, INT3, INTO and INT1 are traps: the saved EIP is the next
+     * instruction. Everything else Unicorn raises is a fault. */
+    bool soft = (insn[i] == 0xCD && insn[i + 1] == intno) ||
+                (insn[i] == 0xCC && intno == 3) ||
+                (insn[i] == 0xCE && intno == 4) ||
+                (insn[i] == 0xF1 && intno == 1);
+    bool has_error = !soft && (intno == 8 || (intno >= 10 && intno <= 14) ||
+                               intno == 17);
+    if (!soft)
+        uncount_instruction(vm);
+    uint32_t ret = soft ? vm->cur_eip + vm->cur_size : vm->cur_eip;
+    hv_except_raise(vm, (uint8_t)intno, has_error, has_error ? error : 0,
+                    ret, soft);
+}
+
+/* --- accesses of the CPU itself ---------------------------------------- */
+
+static hv_mmu_result cpu_access(hv_vm *vm, uint32_t la, void *buf, size_t len,
+                                bool write, hv_xlat *x)
+{
+    hv_access access = write ? HV_ACC_WRITE : HV_ACC_READ;
+    uint8_t *host[2] = {NULL, NULL};
+    bool rom[2] = {false, false};
+    uint32_t page0 = la & PAGE_MASK, pagen = (uint32_t)(la + len - 1) & PAGE_MASK;
+    int pages = page0 == pagen ? 1 : 2;
+    for (int i = 0; i < pages; i++) {
+        uint32_t a = i == 0 ? la : pagen;
+        hv_mmu_result r = hv_mmu_access(vm, a, access, x);
+        if (r != HV_MMU_OK)
+            return r;
+        host[i] = x->host;
+        rom[i] = x->rom;
+    }
+    size_t first = pages == 1 ? len : (size_t)(pagen - la);
+    if (write) {
+        if (!rom[0])
+            memcpy(host[0], buf, first);
+        if (pages == 2 && !rom[1])
+            memcpy(host[1], (uint8_t *)buf + first, len - first);
+    } else {
+        memcpy(buf, host[0], first);
+        if (pages == 2)
+            memcpy((uint8_t *)buf + first, host[1], len - first);
+    }
+    return HV_MMU_OK;
+}
+
+hv_mmu_result hv_vcpu_read_la(hv_vm *vm, uint32_t la, void *buf, size_t len,
+                              hv_xlat *x)
+{
+    return cpu_access(vm, la, buf, len, false, x);
+}
+
+hv_mmu_result hv_vcpu_write_la(hv_vm *vm, uint32_t la, const void *buf,
+                               size_t len, hv_xlat *x)
+{
+    return cpu_access(vm, la, (void *)buf, len, true, x);
+}
+
+/* --- set-up and the run loop ------------------------------------------- */
+
+/* The flat GDT of the boot stub's ROM page (DESIGN.md §3): null, code
+ * 0x08, data 0x10, base 0, limit 4 GiB, accessed bits clear as in the
+ * stub's ROM (the CPU's write of them is dropped by ROM). */
+static const uint64_t rom_gdt[3] = {0, 0x00CF9A000000FFFFull,
+                                    0x00CF92000000FFFFull};
+#define DESC_ACCESSED (1ull << 40)
+
+static hv_err set_entry_state(hv_vm *vm, const hv_vm_config *vc)
+{
+    uc_engine *uc = vm->uc;
+    /* Map the ROM so Unicorn can read descriptors for the selector loads
+     * below; the mapping is an ordinary cache entry afterwards. */
+    hv_xlat x = {.host = vm->rom, .writable = false};
+    if (hv_ucmap_map(&vm->ucmap, HV_ROM_BASE, vm->rom,
+                     UC_PROT_READ | UC_PROT_EXEC) != HV_OK)
+        return HV_ERR_UNICORN;
+    (void)x;
+    /* Load the entry selectors from a GDT whose accessed bits are already
+     * set, so that setting up does not write the ROM, then put the ROM's
+     * own bytes back: the descriptor caches keep what was loaded. */
+    for (int i = 1; i < 3; i++) {
+        uint64_t d = rom_gdt[i] | DESC_ACCESSED;
+        memcpy(vm->rom + 8 * i, &d, 8);
+    }
+    uc_x86_mmr gdtr = {0, HV_ROM_BASE, sizeof rom_gdt - 1, 0};
+    uc_x86_mmr idtr = {0, 0, 0xFFFF, 0};
+    if (uc_reg_write(uc, UC_X86_REG_GDTR, &gdtr) ||
+        uc_reg_write(uc, UC_X86_REG_IDTR, &idtr))
+        return HV_ERR_UNICORN;
+    uint32_t cs = HV_GDT_SELECTOR_CODE, ds = HV_GDT_SELECTOR_DATA;
+    if (uc_reg_write(uc, UC_X86_REG_CS, &cs))
+        return HV_ERR_UNICORN;
+    const int segs[] = {UC_X86_REG_DS, UC_X86_REG_ES, UC_X86_REG_FS,
+                        UC_X86_REG_GS, UC_X86_REG_SS};
+    for (size_t i = 0; i < sizeof segs / sizeof segs[0]; i++)
+        if (uc_reg_write(uc, segs[i], &ds))
+            return HV_ERR_UNICORN;
+    uint32_t zero = 0, esp = vc->ram_bytes, eip = vc->entry, eflags = 0x2;
+    const int gprs[] = {UC_X86_REG_EAX, UC_X86_REG_EBX, UC_X86_REG_ECX,
+                        UC_X86_REG_EDX, UC_X86_REG_ESI, UC_X86_REG_EDI,
+                        UC_X86_REG_EBP};
+    for (size_t i = 0; i < sizeof gprs / sizeof gprs[0]; i++)
+        uc_reg_write(uc, gprs[i], &zero);
+    if (uc_reg_write(uc, UC_X86_REG_ESP, &esp) ||
+        uc_reg_write(uc, UC_X86_REG_EIP, &eip) ||
+        uc_reg_write(uc, UC_X86_REG_EFLAGS, &eflags))
+        return HV_ERR_UNICORN;
+    memcpy(vm->rom, vm->rom_image, sizeof vm->rom_image);
+    vm->cr0 = HV_CR0_PE | HV_CR0_ET;
+    vm->cr2 = vm->cr3 = vm->cr4 = 0;
+    return HV_OK;
+}
+
+static void vm_emit(void *opaque, hv_event_type type, uint32_t a, uint32_t b,
+                    uint32_t c, uint32_t d)
+{
+    hv_machine_emit(opaque, type, a, b, c, d);
+}
+
+static void debug_exit(void *ctx, uint32_t value)
+{
+    hv_vm_end(ctx, HV_VM_EXIT_PORT, true, value, "");
+}
+
+hv_err hv_vcpu_init(hv_vm *vm, const hv_vm_config *vc)
+{
+    hv_machine *m = vm->m;
+    hv_err err;
+    vm->emit = (hv_emitter){vm_emit, vm};
+    vm->mmu = &hv_mmu_native_ops;
+    vm->rom = aligned_alloc(4096, 4096);
+    if (!vm->rom)
+        return HV_ERR_NOMEM;
+    memset(vm->rom_image, 0, sizeof vm->rom_image);
+    memcpy(vm->rom_image, rom_gdt, sizeof rom_gdt);
+    memcpy(vm->rom, vm->rom_image, sizeof vm->rom_image);
+
+    err = hv_tlb_create(&m->cfg.tlb, m->cfg.seed ^ vm->id, vm->emit,
+                        tlb_dropped, vm, &vm->tlb);
+    if (err)
+        return err;
+    if (uc_open(UC_ARCH_X86, UC_MODE_32, &vm->uc) != UC_ERR_OK)
+        return HV_ERR_UNICORN;
+    if (uc_context_alloc(vm->uc, &vm->ucctx) != UC_ERR_OK)
+        return HV_ERR_UNICORN;
+    err = hv_ucmap_init(&vm->ucmap, vm->uc, m->cfg.ucmap_pages);
+    if (err)
+        return err;
+
+    hv_bus_init(&vm->bus, vm->emit);
+    hv_uart16550_init(&vm->uart, hv_vm_console_put, NULL, vm, vm->emit);
+    vm->debug_exit = (hv_debug_exit){debug_exit, vm};
+    if ((err = hv_bus_add(&vm->bus, 0x3F8, 8, &hv_uart16550_ops, &vm->uart)) ||
+        (err = hv_bus_add(&vm->bus, 0xF4, 4, &hv_debug_exit_ops,
+                          &vm->debug_exit)))
+        return err;
+    hv_bus_reset(&vm->bus);
+
+    uc_hook h;
+    if (uc_hook_add(vm->uc, &h, UC_HOOK_CODE, hook_code, vm, 1, 0) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                    hook_mem, vm, 1, 0) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_MEM_UNMAPPED, hook_unmapped, vm, 1,
+                    0) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_MEM_PROT, hook_prot, vm, 1, 0) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_INTR, hook_intr, vm, 1, 0) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_INSN, hook_in, vm, 1, 0,
+                    UC_X86_INS_IN) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_INSN, hook_out, vm, 1, 0,
+                    UC_X86_INS_OUT) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_INSN, hv_cpuid_hook, vm, 1, 0,
+                    UC_X86_INS_CPUID))
+        return HV_ERR_UNICORN;
+    return set_entry_state(vm, vc);
+}
+
+void hv_vcpu_fini(hv_vm *vm)
+{
+    if (vm->ucmap.slots)
+        hv_ucmap_fini(&vm->ucmap);
+    if (vm->ucctx)
+        uc_context_free(vm->ucctx);
+    if (vm->uc)
+        uc_close(vm->uc);
+    hv_tlb_destroy(vm->tlb);
+    free(vm->rom);
+}
+
+hv_err hv_vcpu_run(hv_vm *vm)
+{
+    hv_machine *m = vm->m;
+    m->cur = vm;
+    while (vm->exit_reason == HV_VM_RUNNING && !m->stop_requested &&
+           (m->unlimited || m->budget > 0)) {
+        uint32_t eip;
+        uint64_t before = vm->instructions;
+        uc_reg_read(vm->uc, UC_X86_REG_EIP, &eip);
+        uc_err ue = uc_emu_start(vm->uc, eip, UINT64_MAX, 0, 0);
+        if (vm->resume_eip_valid) {
+            vm->resume_eip_valid = false;
+            uc_reg_write(vm->uc, UC_X86_REG_EIP, &vm->resume_eip);
+        }
+        marks_clear(vm);
+        if (vm->exit_reason != HV_VM_RUNNING)
+            break;
+        if (vm->fault_pending) {
+            /* The faulting instruction did not complete: it is counted
+             * again when it is restarted after the handler. */
+            vm->fault_pending = false;
+            uncount_instruction(vm);
+            uc_reg_read(vm->uc, UC_X86_REG_EIP, &eip);
+            vm->cr2 = vm->fault_addr;
+            hv_except_raise(vm, 14, true, vm->fault_error, eip, false);
+            continue;
+        }
+        if (ue == UC_ERR_INSN_INVALID) {
+            /* Unicorn stops on #UD instead of calling the INTR hook
+             * (UNICORN.md §2); it still marks old_exception. */
+            hv_except_unicorn_fixup(vm);
+            uncount_instruction(vm);
+            uc_reg_read(vm->uc, UC_X86_REG_EIP, &eip);
+            hv_except_raise(vm, 6, false, 0, eip, false);
+            continue;
+        }
+        if (ue != UC_ERR_OK) {
+            char why[120];
+            uc_reg_read(vm->uc, UC_X86_REG_EIP, &eip);
+            snprintf(why, sizeof why, "Unicorn stopped at 0x%08x: %s", eip,
+                     uc_strerror(ue));
+            hv_vm_end(vm, HV_VM_INTERNAL, false, 0, why);
+            break;
+        }
+        if (vm->instructions == before && !m->stop_requested &&
+            (m->unlimited || m->budget > 0)) {
+            hv_vm_end(vm, HV_VM_INTERNAL, false, 0,
+                      "Unicorn stopped without a reason");
+            break;
+        }
+    }
+    return HV_OK;
+}
