@@ -72,7 +72,7 @@ static bool field_is_decimal(const char *f)
 {
     static const char *const dec[] = {"level", "index", "size", "dropped",
                                       "slot", "vector", "cr", "kind",
-                                      "reason", "first", "second", "what",
+                                      "reason", "first", "second", "what", "cause",
                                       "insn"};
     for (size_t i = 0; i < sizeof dec / sizeof dec[0]; i++)
         if (strcmp(f, dec[i]) == 0)
@@ -95,6 +95,9 @@ static const char *event_note(const hv_event *ev, char *buf, size_t len)
     case HV_EV_VM_END: snprintf(buf, len, "%s", hv_vm_exit_reason_name(ev->a)); break;
     case HV_EV_TLB_FLUSH:
         snprintf(buf, len, "%s", ev->a == HV_FLUSH_ALL ? "all" : "non-global");
+        break;
+    case HV_EV_TLB_INVLPG:
+        snprintf(buf, len, "%s", ev->c == HV_INVAL_INVLPG ? "INVLPG" : "page fault");
         break;
     default: break;
     }
@@ -187,8 +190,11 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
         c->cycles += cost->exception;
         break;
     case HV_EV_SOFT_INT: c->cycles += cost->exception; break;
-    case HV_EV_CR_WRITE:
     case HV_EV_TLB_INVLPG:
+        if (ev->c == HV_INVAL_INVLPG)
+            c->cycles += cost->priv_insn;
+        break;
+    case HV_EV_CR_WRITE:
     case HV_EV_PRIV_INSN:
     case HV_EV_IRET: c->cycles += cost->priv_insn; break;
     case HV_EV_IO_IN:

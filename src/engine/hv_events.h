@@ -22,7 +22,7 @@
     X(TLB_FILL, "tlb_fill", "va", "pa", "flags", "slot")                      \
     X(TLB_EVICT, "tlb_evict", "va", "pa", "flags", "slot")                    \
     X(TLB_FLUSH, "tlb_flush", "kind", "dropped", NULL, NULL)                  \
-    X(TLB_INVLPG, "tlb_invlpg", "va", "dropped", NULL, NULL)                  \
+    X(TLB_INVLPG, "tlb_invlpg", "va", "dropped", "cause", NULL)                  \
     X(WALK_REF, "walk_ref", "level", "table", "index", "entry")               \
     X(AD_SET, "ad_set", "level", "entry_pa", "old", "new")                    \
     X(GUEST_FAULT, "guest_fault", "vector", "error_code", "cr2", "eip")       \
@@ -53,6 +53,10 @@ typedef enum hv_access {
 
 /* TLB_FLUSH kinds. */
 enum { HV_FLUSH_NONGLOBAL = 0, HV_FLUSH_ALL = 1 };
+
+/* TLB_INVLPG causes: the guest's INVLPG, or the invalidation a page fault
+ * makes of the faulting address (SDM Vol 3A §4.10.4.1). */
+enum { HV_INVAL_INVLPG = 0, HV_INVAL_PAGE_FAULT = 1 };
 
 /* PRIV_INSN kinds: instructions the engine emulates in place. */
 enum { HV_PRIV_CPUID = 0, HV_PRIV_RDTSC = 1, HV_PRIV_CR_READ = 2 };

@@ -105,7 +105,7 @@ hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
     bool was_cached = e != NULL;
     hv_mmu_result r = walk_and_fill(vm, la, access, out, &e);
     if (r == HV_MMU_FAULT && was_cached)
-        hv_tlb_invlpg(vm->tlb, la, 0);
+        hv_tlb_invalidate_page(vm->tlb, la, 0, HV_INVAL_PAGE_FAULT);
     if (r != HV_MMU_OK)
         return r;
     return finish(vm, e, la, out);

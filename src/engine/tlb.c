@@ -232,7 +232,8 @@ void hv_tlb_flush_tag(hv_tlb *tlb, uint16_t tag, bool include_global)
     tlb_flush(tlb, true, tag, include_global);
 }
 
-void hv_tlb_invlpg(hv_tlb *tlb, uint32_t va, uint16_t tag)
+void hv_tlb_invalidate_page(hv_tlb *tlb, uint32_t va, uint16_t tag,
+                             uint32_t cause)
 {
     /* INVLPG drops the page's entries, global ones included, and, for a
      * page mapped by a large page, every entry of that large page
@@ -253,7 +254,12 @@ void hv_tlb_invlpg(hv_tlb *tlb, uint32_t va, uint16_t tag)
         tlb_drop(tlb, e);
         dropped++;
     }
-    hv_emit(&tlb->emit, HV_EV_TLB_INVLPG, va, dropped, 0, 0);
+    hv_emit(&tlb->emit, HV_EV_TLB_INVLPG, va, dropped, cause, 0);
+}
+
+void hv_tlb_invlpg(hv_tlb *tlb, uint32_t va, uint16_t tag)
+{
+    hv_tlb_invalidate_page(tlb, va, tag, HV_INVAL_INVLPG);
 }
 
 uint32_t hv_tlb_sets(const hv_tlb *tlb)

@@ -78,6 +78,11 @@ void hv_tlb_flush_tag(hv_tlb *tlb, uint16_t tag, bool include_global);
 /* INVLPG: drops the page's entries (global ones too) for `tag`, and every
  * piece of a 4 MiB page containing va; emits TLB_INVLPG (va, dropped). */
 void hv_tlb_invlpg(hv_tlb *tlb, uint32_t va, uint16_t tag);
+/* The same invalidation for another cause (TLB_INVLPG's `cause` field):
+ * HV_INVAL_INVLPG, or HV_INVAL_PAGE_FAULT when a page fault drops the
+ * entries of the faulting address (SDM Vol 3A §4.10.4.1). */
+void hv_tlb_invalidate_page(hv_tlb *tlb, uint32_t va, uint16_t tag,
+                            uint32_t cause);
 
 /* Geometry and slots, for views and tests. hv_tlb_slot returns the slot
  * whether valid or not, NULL when out of range. */
