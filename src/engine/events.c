@@ -205,3 +205,33 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
     default: break;
     }
 }
+
+/* Counter names as the JSON report spells them, and where each lives. */
+#define HV_COUNTER_LIST(X)                                                    \
+    X(instructions) X(cycles) X(tlb_hits) X(tlb_misses) X(tlb_evictions)      \
+    X(tlb_flushes) X(walk_refs) X(sw_walk_refs) X(guest_faults)               \
+    X(hidden_faults) X(pt_write_traps) X(io_exits) X(io_accesses)             \
+    X(vm_exits) X(shadow_pages) X(shadow_pages_peak) X(events)
+
+static const char *const counter_names[] = {
+#define HV_COUNTER_NAME(f) #f,
+    HV_COUNTER_LIST(HV_COUNTER_NAME)
+#undef HV_COUNTER_NAME
+    NULL};
+
+const char *const *hv_counter_names(void)
+{
+    return counter_names;
+}
+
+bool hv_counter_get(const hv_counters *c, const char *name, uint64_t *out)
+{
+#define HV_COUNTER_GET(f)                                                     \
+    if (strcmp(name, #f) == 0) {                                              \
+        *out = c->f;                                                          \
+        return true;                                                          \
+    }
+    HV_COUNTER_LIST(HV_COUNTER_GET)
+#undef HV_COUNTER_GET
+    return false;
+}

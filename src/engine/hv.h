@@ -105,7 +105,15 @@ typedef enum hv_stop {
     HV_STOP_ENDED = 0,  /* every VM has ended */
     HV_STOP_LIMIT = 1,  /* the instruction budget is spent */
     HV_STOP_EVENT = 2,  /* the stop predicate matched an event */
+    HV_STOP_BREAK = 3,  /* EIP reached a breakpoint (before executing it) */
 } hv_stop;
+
+/* Breakpoints: the run stops before executing an instruction at one of
+ * these addresses (not at the one it starts from). Replaces the set; n = 0
+ * clears it. Errors: HV_ERR_ARG (more than HV_MAX_BREAKPOINTS). */
+#define HV_MAX_BREAKPOINTS 64
+hv_err hv_machine_set_breakpoints(hv_machine *m, const uint32_t *eips,
+                                  size_t n);
 
 /* Stop predicate: return true to stop the run at the next instruction
  * boundary after `ev` was emitted. */
@@ -137,6 +145,11 @@ typedef struct hv_counters {
 } hv_counters;
 
 void hv_machine_counters(const hv_machine *m, hv_counters *out);
+/* A counter by its name in the JSON report ("tlb_misses", "walk_refs",
+ * "vm_exits", ...); false when there is no such counter. */
+bool hv_counter_get(const hv_counters *c, const char *name, uint64_t *out);
+/* The counter names, NULL-terminated (for suggestions in error messages). */
+const char *const *hv_counter_names(void);
 
 /* The last `max` events still held by the ring with seq >= from_seq, oldest
  * first; returns how many were copied. */
@@ -167,5 +180,16 @@ hv_err hv_machine_regs(const hv_machine *m, uint32_t vm, hv_regs *out);
 hv_err hv_machine_read_gpa(const hv_machine *m, uint32_t vm, uint32_t gpa,
                            void *buf, size_t len);
 const hv_config *hv_machine_config(const hv_machine *m);
+
+/* The TLB entry that translates `va` in VM `vm` now, if any (no event, no
+ * LRU change). flags are HV_TLBF_* of tlb.h: 1 W, 2 U, 4 D, 8 G, 16 large. */
+typedef struct hv_tlb_view {
+    uint32_t vpn, pfn;
+    uint16_t tag;
+    uint8_t flags;
+    uint32_t set, way;
+} hv_tlb_view;
+bool hv_machine_tlb_find(const hv_machine *m, uint32_t vm, uint32_t va,
+                         hv_tlb_view *out);
 
 #endif

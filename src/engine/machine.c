@@ -219,17 +219,30 @@ hv_err hv_machine_run(hv_machine *m, uint64_t max_insns, hv_stop *why)
 {
     if (all_ended(m))
         return HV_ERR_ENDED;
-    m->stop_requested = false;
+    m->stop_requested = m->break_hit = false;
+    m->first_insn = true;
     m->unlimited = max_insns == 0;
     m->budget = max_insns;
     /* One VM for now; several VMs interleave by quantum with the
      * scenarios issue. */
     hv_err err = hv_vcpu_run(m->vms[0]);
     if (why)
-        *why = all_ended(m) ? HV_STOP_ENDED
+        *why = all_ended(m)     ? HV_STOP_ENDED
+               : m->break_hit      ? HV_STOP_BREAK
                : m->stop_requested ? HV_STOP_EVENT
                                    : HV_STOP_LIMIT;
     return err;
+}
+
+hv_err hv_machine_set_breakpoints(hv_machine *m, const uint32_t *eips,
+                                  size_t n)
+{
+    if (n > HV_MAX_BREAKPOINTS || (n && !eips))
+        return HV_ERR_ARG;
+    for (size_t i = 0; i < n; i++)
+        m->breaks[i] = eips[i];
+    m->nbreaks = (uint32_t)n;
+    return HV_OK;
 }
 
 /* --- queries ------------------------------------------------------------ */
@@ -313,4 +326,21 @@ hv_err hv_machine_read_gpa(const hv_machine *m, uint32_t i, uint32_t gpa,
         len -= n;
     }
     return HV_OK;
+}
+
+bool hv_machine_tlb_find(const hv_machine *m, uint32_t i, uint32_t va,
+                         hv_tlb_view *out)
+{
+    if (i >= m->nvms)
+        return false;
+    const hv_tlb *tlb = m->vms[i]->tlb;
+    uint32_t set = hv_tlb_set_of(tlb, va);
+    for (uint32_t way = 0; way < hv_tlb_ways(tlb); way++) {
+        const hv_tlb_entry *e = hv_tlb_slot(tlb, set, way);
+        if (e && e->valid && e->vpn == va >> 12 && e->tag == 0) {
+            *out = (hv_tlb_view){e->vpn, e->pfn, e->tag, e->flags, set, way};
+            return true;
+        }
+    }
+    return false;
 }

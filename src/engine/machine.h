@@ -103,6 +103,10 @@ struct hv_machine {
     void *stop_opaque;
 
     bool stop_requested; /* stop at the next instruction boundary */
+    bool break_hit;      /* the run stopped at a breakpoint */
+    uint32_t breaks[HV_MAX_BREAKPOINTS];
+    uint32_t nbreaks;
+    bool first_insn;     /* the next instruction is the run's first */
     uint64_t budget;     /* instructions left in this run */
     bool unlimited;
 };

@@ -291,6 +291,15 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
         uc_emu_stop(uc);
         return;
     }
+    if (m->nbreaks && !m->first_insn) {
+        for (uint32_t i = 0; i < m->nbreaks; i++)
+            if (m->breaks[i] == eip) {
+                m->stop_requested = m->break_hit = true;
+                uc_emu_stop(uc);
+                return;
+            }
+    }
+    m->first_insn = false;
     m->ctr.instructions++;
     m->ctr.cycles += m->cfg.cost.insn;
     vm->instructions++;
