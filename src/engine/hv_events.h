@@ -24,6 +24,7 @@
     X(TLB_FLUSH, "tlb_flush", "kind", "dropped", NULL, NULL)                  \
     X(TLB_INVLPG, "tlb_invlpg", "va", "dropped", "cause", NULL)                  \
     X(WALK_REF, "walk_ref", "level", "table", "index", "entry")               \
+    X(SW_WALK_REF, "sw_walk_ref", "level", "table", "index", "entry")         \
     X(AD_SET, "ad_set", "level", "entry_pa", "old", "new")                    \
     X(GUEST_FAULT, "guest_fault", "vector", "error_code", "cr2", "eip")       \
     X(TRIPLE_FAULT, "triple_fault", "first", "second", NULL, "eip")           \

@@ -68,6 +68,10 @@ typedef struct hv_walk {
     uint32_t unbacked_pa;
     uint32_t pa;       /* translation of va when !fault */
     uint8_t tlb_flags; /* HV_TLBF_* for the fill */
+    /* The entries as they are after the walk, and where they are. */
+    uint32_t pde, pte, pde_pa, pte_pa;
+    bool large;          /* the PDE maps a 4 MiB page */
+    uint8_t fault_level; /* 2: the PDE denied, 1: the PTE */
 } hv_walk;
 
 typedef struct hv_mmu_ops {
