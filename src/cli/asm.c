@@ -52,6 +52,31 @@ static bool read_file(const char *path, uint8_t **data, size_t *len)
     return true;
 }
 
+/* One line: NASM's first error ("FILE:LINE: error: ..."), and how many
+ * more there were. */
+static void report_nasm_errors(const char *path, const char *errs)
+{
+    FILE *f = fopen(errs, "r");
+    char line[1024], first[1024] = "";
+    int n = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        if (!strstr(line, "error"))
+            continue;
+        if (n++ == 0) {
+            line[strcspn(line, "\n")] = 0;
+            snprintf(first, sizeof first, "%s", line);
+        }
+    }
+    if (f)
+        fclose(f);
+    if (n == 0)
+        fprintf(stderr, "hvlab: %s: NASM failed\n", path);
+    else if (n == 1)
+        fprintf(stderr, "hvlab: %s\n", first);
+    else
+        fprintf(stderr, "hvlab: %s (and %d more errors)\n", first, n - 1);
+}
+
 bool cli_assemble(const char *path, uint8_t **image, size_t *len)
 {
     struct stat st;
@@ -69,8 +94,9 @@ bool cli_assemble(const char *path, uint8_t **image, size_t *len)
                 strerror(errno));
         return false;
     }
-    char out[64], inc_guest[4096], inc_data[4096];
+    char out[64], errs[64], inc_guest[4096], inc_data[4096];
     snprintf(out, sizeof out, "%s/guest.bin", dir);
+    snprintf(errs, sizeof errs, "%s/nasm.err", dir);
     /* NASM finds %include files relative to -I paths: the guest's own
      * directory first, then the bundled include file. */
     const char *slash = strrchr(path, '/');
@@ -79,8 +105,10 @@ bool cli_assemble(const char *path, uint8_t **image, size_t *len)
     else
         snprintf(inc_guest, sizeof inc_guest, "-I./");
     snprintf(inc_data, sizeof inc_data, "-I%s/guest/", cli_datadir());
-    char *argv[] = {"nasm", "-f", "bin", inc_guest, inc_data, "-o", out,
-                    (char *)path, NULL};
+    /* NASM's messages go to a file: hvlab reports the first error as its
+     * one line (it names the guest file and line). */
+    char *argv[] = {"nasm", "-f", "bin", inc_guest, inc_data, "-Z", errs,
+                    "-o", out, (char *)path, NULL};
     pid_t pid;
     int rc = posix_spawnp(&pid, "nasm", NULL, NULL, argv, environ);
     bool ok = false;
@@ -95,12 +123,18 @@ bool cli_assemble(const char *path, uint8_t **image, size_t *len)
             ok = read_file(out, image, len);
             if (!ok)
                 fprintf(stderr, "hvlab: %s: cannot read NASM's output\n", path);
+            else if (*len == 0) {
+                fprintf(stderr, "hvlab: %s: the guest is empty (it assembles to no bytes)\n",
+                        path);
+                free(*image);
+                ok = false;
+            }
         } else {
-            fprintf(stderr, "hvlab: %s: NASM failed (its messages above)\n",
-                    path);
+            report_nasm_errors(path, errs);
         }
     }
     unlink(out);
+    unlink(errs);
     rmdir(dir);
     return ok;
 }

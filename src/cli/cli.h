@@ -35,6 +35,8 @@ void cli_trace_sink(void *opaque, const hv_event *ev);
 /* Returns false (and prints why) if any write failed; the target file is
  * then left as it was. */
 bool cli_trace_close(cli_trace *t);
+/* Discards the trace: the target file is left as it was. */
+void cli_trace_abort(cli_trace *t);
 
 /* report.c */
 void cli_report_text(hv_machine *m, const char *guest, bool limit_hit);

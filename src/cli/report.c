@@ -57,6 +57,26 @@ void cli_report_text(hv_machine *m, const char *guest, bool limit_hit)
     printf("guest faults %llu · I/O accesses %llu · VM exits %llu\n",
            (unsigned long long)c.guest_faults,
            (unsigned long long)c.io_accesses, (unsigned long long)c.vm_exits);
+    if (c.vm_exits) {
+        printf("exits by reason:");
+        for (int k = 0; k < HV_EXIT__COUNT; k++)
+            if (c.exits_by_reason[k])
+                printf(" %s %llu", hv_exit_key_name((hv_exit_key)k),
+                       (unsigned long long)c.exits_by_reason[k]);
+        printf("\nhidden faults %llu · write-protect traps %llu · emulated "
+               "writes %llu · software walk refs %llu\n",
+               (unsigned long long)c.hidden_faults,
+               (unsigned long long)c.pt_write_traps,
+               (unsigned long long)c.emulated_writes,
+               (unsigned long long)c.sw_walk_refs);
+        printf("shadow pages %llu (peak %llu) · zaps %llu · root cache "
+               "hits %llu, misses %llu\n",
+               (unsigned long long)c.shadow_pages,
+               (unsigned long long)c.shadow_pages_peak,
+               (unsigned long long)c.shadow_zaps,
+               (unsigned long long)c.root_cache_hits,
+               (unsigned long long)c.root_cache_misses);
+    }
 }
 
 static cJSON *counters_json(const hv_counters *c)
@@ -70,7 +90,11 @@ static cJSON *counters_json(const hv_counters *c)
     cJSON_AddNumberToObject(o, "sw_walk_refs", (double)c->sw_walk_refs);
     cJSON *exits = cJSON_AddObjectToObject(o, "vm_exits");
     cJSON_AddNumberToObject(exits, "total", (double)c->vm_exits);
-    cJSON_AddObjectToObject(exits, "by_reason");
+    cJSON *by = cJSON_AddObjectToObject(exits, "by_reason");
+    for (int k = 0; k < HV_EXIT__COUNT; k++)
+        if (c->exits_by_reason[k])
+            cJSON_AddNumberToObject(by, hv_exit_key_name((hv_exit_key)k),
+                                    (double)c->exits_by_reason[k]);
     cJSON_AddNumberToObject(o, "hidden_faults", (double)c->hidden_faults);
     cJSON_AddNumberToObject(o, "guest_faults", (double)c->guest_faults);
     cJSON_AddNumberToObject(o, "pt_write_traps", (double)c->pt_write_traps);
@@ -79,6 +103,10 @@ static cJSON *counters_json(const hv_counters *c)
     cJSON *sp = cJSON_AddObjectToObject(o, "shadow_pages");
     cJSON_AddNumberToObject(sp, "current", (double)c->shadow_pages);
     cJSON_AddNumberToObject(sp, "peak", (double)c->shadow_pages_peak);
+    cJSON_AddNumberToObject(o, "emulated_writes", (double)c->emulated_writes);
+    cJSON_AddNumberToObject(o, "shadow_zaps", (double)c->shadow_zaps);
+    cJSON_AddNumberToObject(o, "root_cache_hits", (double)c->root_cache_hits);
+    cJSON_AddNumberToObject(o, "root_cache_misses", (double)c->root_cache_misses);
     cJSON_AddNumberToObject(o, "events", (double)c->events);
     return o;
 }

@@ -10,7 +10,7 @@
 
 static const char run_usage[] =
     "usage: hvlab run GUEST.asm [options]\n"
-    "  --paging MODE          native (shadow and nested come later)\n"
+    "  --paging MODE          native or shadow (nested comes later)\n"
     "  --ram SIZE             guest RAM (default 16M)\n"
     "  --tlb-entries N        TLB entries (default 64)\n"
     "  --tlb-ways W           associativity (default 4)\n"
@@ -126,10 +126,9 @@ static int parse(int argc, char **argv, run_opts *o)
                         "entries/ways must be a power of two\n", e, w);
         return CLI_BAD_INPUT;
     }
-    if (o->cfg.paging != HV_PAGING_NATIVE) {
-        fprintf(stderr, "hvlab run: --paging %s is not implemented yet "
-                        "(native only, for now)\n",
-                hv_paging_name(o->cfg.paging));
+    if (o->cfg.paging == HV_PAGING_NESTED) {
+        fprintf(stderr, "hvlab run: --paging nested is not implemented yet "
+                        "(native and shadow are)\n");
         return CLI_BAD_INPUT;
     }
     return -1;
@@ -171,10 +170,22 @@ int cli_run(int argc, char **argv)
     }
     hv_stop why = HV_STOP_ENDED;
     err = hv_machine_run(m, o.max_insns, &why);
-    if (trace && !cli_trace_close(trace))
-        rc = CLI_BAD_INPUT;
-    if (err) {
-        fprintf(stderr, "hvlab run: %s\n", hv_strerror(err));
+    hv_vm_state s;
+    hv_machine_vm_state(m, 0, &s);
+    /* A guest that does something hvlab refuses or cannot model (touches
+     * memory that is not RAM, uses a mode not modelled) is bad input: one
+     * line on stderr, exit 2, nothing on stdout, no trace written. */
+    bool bad = err || s.exit_reason == HV_VM_BAD_ACCESS ||
+               s.exit_reason == HV_VM_INTERNAL;
+    if (trace) {
+        if (bad)
+            cli_trace_abort(trace);
+        else if (!cli_trace_close(trace))
+            rc = CLI_BAD_INPUT;
+    }
+    if (bad) {
+        fprintf(stderr, "hvlab run: %s: %s\n", o.guest,
+                err ? hv_strerror(err) : s.detail);
         hv_machine_destroy(m);
         return CLI_BAD_INPUT;
     }
@@ -183,22 +194,8 @@ int cli_run(int argc, char **argv)
         cli_report_json(m, NULL, o.guest);
     else
         cli_report_text(m, o.guest, limit);
-
-    hv_vm_state s;
-    hv_machine_vm_state(m, 0, &s);
-    if (rc < 0) {
-        if (limit)
-            rc = CLI_LIMIT;
-        else if (s.exit_reason == HV_VM_BAD_ACCESS ||
-                 s.exit_reason == HV_VM_INTERNAL) {
-            /* The guest did something hvlab refuses or cannot model: a bad
-             * guest is bad input (exit 2), with the reason. */
-            fprintf(stderr, "hvlab run: %s: %s\n", o.guest, s.detail);
-            rc = CLI_BAD_INPUT;
-        } else {
-            rc = CLI_OK;
-        }
-    }
+    if (rc < 0)
+        rc = limit ? CLI_LIMIT : CLI_OK;
     hv_machine_destroy(m);
     return rc;
 }

@@ -79,3 +79,12 @@ bool cli_trace_close(cli_trace *t)
     free(t);
     return ok;
 }
+
+void cli_trace_abort(cli_trace *t)
+{
+    fclose(t->f);
+    unlink(t->tmp);
+    free(t->path);
+    free(t->tmp);
+    free(t);
+}

@@ -77,6 +77,11 @@ void hv_config_default(hv_config *cfg)
     cfg->cost = default_cost;
     cfg->seed = 1;
     cfg->ucmap_pages = 64;
+    cfg->shadow.max_pages = 256;
+    cfg->shadow.root_cache = 4;
+    cfg->shadow.flood_threshold = 3;
+    cfg->shadow.unsync = true;
+    cfg->quantum = 10000;
     cfg->nvms = 1;
     cfg->vms[0].name = "vm0";
     cfg->vms[0].ram_bytes = 16u << 20;

@@ -38,6 +38,33 @@ int hv_event_from_name(const char *name)
     return -1;
 }
 
+static const struct {
+    const char *name;
+    uint32_t basic;
+} exit_infos[HV_EXIT__COUNT] = {
+#define HV_EXIT_INFO(id, nm, basic) [HV_EXIT_##id] = {nm, basic},
+    HV_EXIT_LIST(HV_EXIT_INFO)
+#undef HV_EXIT_INFO
+};
+
+const char *hv_exit_key_name(hv_exit_key key)
+{
+    return (unsigned)key < HV_EXIT__COUNT ? exit_infos[key].name : "?";
+}
+
+uint32_t hv_exit_basic_reason(hv_exit_key key)
+{
+    return (unsigned)key < HV_EXIT__COUNT ? exit_infos[key].basic : 0;
+}
+
+const char *hv_exit_cause_name(uint32_t cause)
+{
+    static const char *const names[] = {"", "hidden fault", "true fault",
+                                        "write-protect trap", "dirty bit",
+                                        "mmio"};
+    return cause < sizeof names / sizeof names[0] ? names[cause] : "?";
+}
+
 const char *hv_access_name(hv_access access)
 {
     switch (access) {
@@ -72,7 +99,7 @@ static bool field_is_decimal(const char *f)
 {
     static const char *const dec[] = {"level", "index", "size", "dropped",
                                       "slot", "vector", "cr", "kind",
-                                      "reason", "first", "second", "what", "cause",
+                                      "reason", "first", "second", "what", "cause", "from", "to",
                                       "insn"};
     for (size_t i = 0; i < sizeof dec / sizeof dec[0]; i++)
         if (strcmp(f, dec[i]) == 0)
@@ -93,11 +120,18 @@ static const char *event_note(const hv_event *ev, char *buf, size_t len)
                              ev->d, buf, len);
         break;
     case HV_EV_VM_END: snprintf(buf, len, "%s", hv_vm_exit_reason_name(ev->a)); break;
+    case HV_EV_VM_EXIT:
+        snprintf(buf, len, "%s%s%s", hv_exit_key_name(ev->a),
+                 ev->c ? ", " : "", hv_exit_cause_name(ev->c));
+        break;
+    case HV_EV_ROOT_SWITCH: snprintf(buf, len, "%s", ev->c ? "cache hit" : "cache miss"); break;
     case HV_EV_TLB_FLUSH:
         snprintf(buf, len, "%s", ev->a == HV_FLUSH_ALL ? "all" : "non-global");
         break;
     case HV_EV_TLB_INVLPG:
-        snprintf(buf, len, "%s", ev->c == HV_INVAL_INVLPG ? "INVLPG" : "page fault");
+        snprintf(buf, len, "%s", ev->c == HV_INVAL_INVLPG   ? "INVLPG"
+                                 : ev->c == HV_INVAL_SHADOW ? "shadow entry changed"
+                                                            : "page fault");
         break;
     default: break;
     }
@@ -202,6 +236,45 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
         c->io_accesses++;
         c->cycles += cost->io_access;
         break;
+    case HV_EV_SW_WALK_REF:
+        c->sw_walk_refs++;
+        c->cycles += cost->sw_walk_ref;
+        break;
+    case HV_EV_VM_EXIT:
+        /* An exit costs the round trip; what the handler then does is
+         * charged by the events it emits. */
+        c->vm_exits++;
+        c->cycles += cost->vm_exit;
+        if (ev->a < HV_EXIT__COUNT)
+            c->exits_by_reason[ev->a]++;
+        if (ev->a == HV_EXIT_IO)
+            c->io_exits++;
+        if (ev->c == HV_CAUSE_HIDDEN_FAULT)
+            c->hidden_faults++;
+        if (ev->c == HV_CAUSE_WP_TRAP)
+            c->pt_write_traps++;
+        break;
+    case HV_EV_INJECT: c->cycles += cost->irq_inject; break;
+    case HV_EV_EMULATED_WRITE:
+        c->emulated_writes++;
+        c->cycles += cost->emulation;
+        break;
+    case HV_EV_SHADOW_ALLOC:
+        c->shadow_pages++;
+        if (c->shadow_pages > c->shadow_pages_peak)
+            c->shadow_pages_peak = c->shadow_pages;
+        break;
+    case HV_EV_SHADOW_ZAP:
+        c->shadow_zaps++;
+        if (c->shadow_pages)
+            c->shadow_pages--;
+        break;
+    case HV_EV_ROOT_SWITCH:
+        if (ev->c)
+            c->root_cache_hits++;
+        else
+            c->root_cache_misses++;
+        break;
     default: break;
     }
 }
@@ -211,7 +284,8 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
     X(instructions) X(cycles) X(tlb_hits) X(tlb_misses) X(tlb_evictions)      \
     X(tlb_flushes) X(walk_refs) X(sw_walk_refs) X(guest_faults)               \
     X(hidden_faults) X(pt_write_traps) X(io_exits) X(io_accesses)             \
-    X(vm_exits) X(shadow_pages) X(shadow_pages_peak) X(events)
+    X(vm_exits) X(emulated_writes) X(shadow_zaps) X(root_cache_hits)          \
+    X(root_cache_misses) X(shadow_pages) X(shadow_pages_peak) X(events)
 
 static const char *const counter_names[] = {
 #define HV_COUNTER_NAME(f) #f,
@@ -233,5 +307,12 @@ bool hv_counter_get(const hv_counters *c, const char *name, uint64_t *out)
     }
     HV_COUNTER_LIST(HV_COUNTER_GET)
 #undef HV_COUNTER_GET
+    /* "vm_exits/exception/pf", as the JSON report's by_reason keys. */
+    if (strncmp(name, "vm_exits/", 9) == 0)
+        for (int k = 0; k < HV_EXIT__COUNT; k++)
+            if (strcmp(name + 9, exit_infos[k].name) == 0) {
+                *out = c->exits_by_reason[k];
+                return true;
+            }
     return false;
 }

@@ -71,6 +71,15 @@ typedef struct hv_cost_model {
 
 #define HV_MAX_VMS 4
 
+/* Shadow paging policies (docs/shadow.md; KVM's mmu.rst). */
+typedef struct hv_shadow_config {
+    uint32_t max_pages;       /* shadow pages per VM; over it, zap the LRU */
+    uint32_t root_cache;      /* shadow roots kept per VM (1..16) */
+    uint32_t flood_threshold; /* emulated writes to one page without use
+                                 before it is unshadowed; 0 = never */
+    bool unsync;              /* leaf pages may go unsync */
+} hv_shadow_config;
+
 typedef struct hv_vm_config {
     const char *name;     /* copied; "vm0" when NULL */
     uint32_t ram_bytes;   /* guest-physical RAM, a multiple of 4 KiB */
@@ -87,6 +96,8 @@ typedef struct hv_config {
     hv_cost_model cost;
     uint64_t seed;
     uint32_t ucmap_pages; /* bound on Unicorn's live mappings (16..512) */
+    hv_shadow_config shadow;
+    uint32_t quantum; /* instructions per VM turn when several VMs run */
     uint32_t nvms;
     hv_vm_config vms[HV_MAX_VMS];
 } hv_config;
@@ -140,6 +151,8 @@ typedef struct hv_counters {
     uint64_t guest_faults, hidden_faults, pt_write_traps;
     uint64_t io_exits, io_accesses;
     uint64_t vm_exits;
+    uint64_t exits_by_reason[HV_EXIT__COUNT];
+    uint64_t emulated_writes, shadow_zaps, root_cache_hits, root_cache_misses;
     uint64_t shadow_pages, shadow_pages_peak;
     uint64_t events;
 } hv_counters;

@@ -36,7 +36,18 @@
     X(IO_OUT, "io_out", "port", "size", "value", "reg")                       \
     X(CONSOLE, "console", "byte", NULL, NULL, NULL)                           \
     X(GUEST_ERROR, "guest_error", "what", "addr", "value", "eip")             \
-    X(VM_END, "vm_end", "reason", "status", NULL, "eip")
+    X(VM_END, "vm_end", "reason", "status", NULL, "eip")                      \
+    X(VM_EXIT, "vm_exit", "reason", "qual", "cause", "eip")                   \
+    X(INJECT, "inject", "vector", "error_code", NULL, "eip")                  \
+    X(EMULATED_WRITE, "emulated_write", "gpa", "value", "size", "eip")        \
+    X(SHADOW_ALLOC, "shadow_alloc", "hfn", "gfn", "role", NULL)               \
+    X(SHADOW_ZAP, "shadow_zap", "hfn", "gfn", "role", "why")                  \
+    X(SHADOW_FILL, "shadow_fill", "level", "spte_hpa", "new", "va")           \
+    X(SHADOW_WRPROT, "shadow_wrprot", "gfn", "sptes", NULL, NULL)             \
+    X(SHADOW_UNSYNC, "shadow_unsync", "hfn", "gfn", NULL, NULL)               \
+    X(SHADOW_RESYNC, "shadow_resync", "hfn", "gfn", "changed", NULL)          \
+    X(ROOT_SWITCH, "root_switch", "gfn", "hfn", "hit", NULL)                  \
+    X(WORLD_SWITCH, "world_switch", "from", "to", NULL, NULL)
 
 typedef enum hv_event_type {
 #define HV_EVENT_ENUM(id, name, a, b, c, d) HV_EV_##id,
@@ -57,7 +68,7 @@ enum { HV_FLUSH_NONGLOBAL = 0, HV_FLUSH_ALL = 1 };
 
 /* TLB_INVLPG causes: the guest's INVLPG, or the invalidation a page fault
  * makes of the faulting address (SDM Vol 3A §4.10.4.1). */
-enum { HV_INVAL_INVLPG = 0, HV_INVAL_PAGE_FAULT = 1 };
+enum { HV_INVAL_INVLPG = 0, HV_INVAL_PAGE_FAULT = 1, HV_INVAL_SHADOW = 2 };
 
 /* PRIV_INSN kinds: instructions the engine emulates in place. */
 enum { HV_PRIV_CPUID = 0, HV_PRIV_RDTSC = 1, HV_PRIV_CR_READ = 2 };
@@ -71,6 +82,52 @@ enum {
     HV_GERR_CR_RESERVED = 3, /* reserved bit set in a CR write: #GP(0) */
     HV_GERR_IO_UNCLAIMED = 4,/* port with no device: reads all ones */
     HV_GERR_UNSUPPORTED = 5, /* an instruction hvlab does not model */
+};
+
+/* VM exit reasons, as the counters key them (DESIGN.md §5: the VT-x basic
+ * reason in lower case, with the CR or the exception after a slash), with
+ * the VT-x basic exit reason number (SDM Vol 3C appendix C). */
+#define HV_EXIT_LIST(X)                                                       \
+    X(EXC_PF, "exception/pf", 0)                                              \
+    X(EXT_INTR, "external_interrupt", 1)                                      \
+    X(TRIPLE_FAULT, "triple_fault", 2)                                        \
+    X(CPUID, "cpuid", 10)                                                     \
+    X(HLT, "hlt", 12)                                                         \
+    X(INVLPG, "invlpg", 14)                                                   \
+    X(CR0, "cr_access/cr0", 28)                                               \
+    X(CR3, "cr_access/cr3", 28)                                               \
+    X(CR4, "cr_access/cr4", 28)                                               \
+    X(IO, "io", 30)                                                           \
+    X(EPT_VIOLATION, "ept_violation", 48)                                     \
+    X(EPT_MISCONFIG, "ept_misconfig", 49)
+
+typedef enum hv_exit_key {
+#define HV_EXIT_ENUM(id, name, basic) HV_EXIT_##id,
+    HV_EXIT_LIST(HV_EXIT_ENUM)
+#undef HV_EXIT_ENUM
+        HV_EXIT__COUNT
+} hv_exit_key;
+
+const char *hv_exit_key_name(hv_exit_key key);
+uint32_t hv_exit_basic_reason(hv_exit_key key);
+
+/* The hypervisor's own sub-cause of an exit (VM_EXIT's `cause`),
+ * FIDELITY.md "Shadow paging". */
+enum {
+    HV_CAUSE_NONE = 0,
+    HV_CAUSE_HIDDEN_FAULT = 1, /* the shadow lacked what the guest allows */
+    HV_CAUSE_TRUE_FAULT = 2,   /* the guest's tables deny: reflect the #PF */
+    HV_CAUSE_WP_TRAP = 3,      /* write to a write-protected guest table */
+    HV_CAUSE_DIRTY_BIT = 4,    /* first write through a clean entry */
+    HV_CAUSE_MMIO = 5,
+};
+const char *hv_exit_cause_name(uint32_t cause);
+
+/* SHADOW_ZAP reasons. */
+enum {
+    HV_ZAP_FLOOD = 0,  /* too many emulated writes: unshadowed */
+    HV_ZAP_BUDGET = 1, /* over the shadow-page budget: least recently used */
+    HV_ZAP_ROOT = 2,   /* a root left the root cache */
 };
 
 /* VM_END reasons (also hv_vm_exit_reason). */

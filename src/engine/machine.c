@@ -82,11 +82,20 @@ static hv_err check_config(const hv_config *cfg)
 {
     if (cfg->nvms < 1 || cfg->nvms > HV_MAX_VMS)
         return HV_ERR_CONFIG;
-    if (cfg->paging != HV_PAGING_NATIVE)
+    if (cfg->paging == HV_PAGING_NESTED)
         return HV_ERR_UNSUPPORTED;
-    if (cfg->nvms != 1) /* native: the guest owns the machine */
+    if (cfg->paging != HV_PAGING_NATIVE && cfg->paging != HV_PAGING_SHADOW)
+        return HV_ERR_CONFIG;
+    /* Native: no hypervisor, the guest owns the machine. */
+    if (cfg->paging == HV_PAGING_NATIVE && cfg->nvms != 1)
         return HV_ERR_CONFIG;
     if (cfg->ucmap_pages < 16 || cfg->ucmap_pages > 512)
+        return HV_ERR_CONFIG;
+    if (cfg->nvms > 1 && cfg->quantum == 0)
+        return HV_ERR_CONFIG;
+    if (cfg->paging == HV_PAGING_SHADOW &&
+        (cfg->shadow.max_pages < 4 || cfg->shadow.max_pages > 65536 ||
+         cfg->shadow.root_cache < 1 || cfg->shadow.root_cache > 16))
         return HV_ERR_CONFIG;
     for (uint32_t i = 0; i < cfg->nvms; i++) {
         const hv_vm_config *vc = &cfg->vms[i];
@@ -105,6 +114,40 @@ static hv_err check_config(const hv_config *cfg)
     return HV_OK;
 }
 
+/* Host memory a configuration needs: native, exactly the guest's RAM
+ * (GPA = HPA); under a hypervisor, the VMs' RAM, their shadow-page budgets,
+ * a ROM frame each and 1 MiB for the hypervisor itself. */
+static uint64_t host_bytes(const hv_config *cfg)
+{
+    if (cfg->paging == HV_PAGING_NATIVE)
+        return cfg->vms[0].ram_bytes;
+    uint64_t n = 1u << 20;
+    for (uint32_t i = 0; i < cfg->nvms; i++)
+        n += cfg->vms[i].ram_bytes + 4096 +
+             (uint64_t)cfg->shadow.max_pages * 4096;
+    return cfg->host_mem_bytes > n ? cfg->host_mem_bytes : n;
+}
+
+static hv_err vm_memory(hv_machine *m, hv_vm *vm, const hv_vm_config *vc)
+{
+    hv_err err;
+    if (m->cfg.paging == HV_PAGING_NATIVE) {
+        vm->rom_hfn = UINT32_MAX;
+        vm->rom = aligned_alloc(4096, 4096);
+        if (!vm->rom)
+            return HV_ERR_NOMEM;
+        return hv_p2m_build_identity(&vm->p2m, &m->hm, vc->ram_bytes, vm->id);
+    }
+    vm->hypervised = true;
+    if ((err = hv_p2m_build_scattered(&vm->p2m, &m->hm, vc->ram_bytes, vm->id,
+                                      m->cfg.seed + vm->id)))
+        return err;
+    if ((err = hv_hostmem_alloc(&m->hm, HV_OWN_HYP, vm->id, &vm->rom_hfn)))
+        return err;
+    vm->rom = hv_hostmem_ptr(&m->hm, vm->rom_hfn);
+    return HV_OK;
+}
+
 static hv_err vm_create(hv_machine *m, uint8_t id, hv_vm **out)
 {
     const hv_vm_config *vc = &m->cfg.vms[id];
@@ -116,7 +159,7 @@ static hv_err vm_create(hv_machine *m, uint8_t id, hv_vm **out)
     vm->id = id;
     vm->ram_bytes = vc->ram_bytes;
     snprintf(vm->name, sizeof vm->name, "%s", vc->name ? vc->name : "vm0");
-    hv_err err = hv_p2m_build_identity(&vm->p2m, &m->hm, vc->ram_bytes, id);
+    hv_err err = vm_memory(m, vm, vc);
     if (err)
         return err;
     /* RAM outside the image is zero (hostmem is zeroed). */
@@ -132,6 +175,10 @@ static hv_err vm_create(hv_machine *m, uint8_t id, hv_vm **out)
         off += n;
     }
     m->cur = vm;
+    vm->mmu = m->cfg.paging == HV_PAGING_SHADOW ? &hv_mmu_shadow_ops
+                                                : &hv_mmu_native_ops;
+    if (vm->mmu->init && (err = vm->mmu->init(vm)))
+        return err;
     return hv_vcpu_init(vm, vc);
 }
 
@@ -140,6 +187,10 @@ static void vm_destroy(hv_vm *vm)
     if (!vm)
         return;
     hv_vcpu_fini(vm);
+    if (vm->mmu && vm->mmu->fini)
+        vm->mmu->fini(vm);
+    if (!vm->hypervised)
+        free(vm->rom);
     hv_p2m_fini(&vm->p2m);
     free(vm->console);
     free(vm);
@@ -162,9 +213,7 @@ hv_err hv_machine_create(const hv_config *cfg, hv_machine **out)
         err = HV_ERR_NOMEM;
         goto out_free;
     }
-    uint64_t host = cfg->host_mem_bytes ? cfg->host_mem_bytes
-                                        : cfg->vms[0].ram_bytes;
-    if ((err = hv_hostmem_init(&m->hm, host)))
+    if ((err = hv_hostmem_init(&m->hm, host_bytes(cfg))))
         goto out_free;
     for (uint32_t i = 0; i < cfg->nvms; i++) {
         m->nvms = i + 1;
@@ -215,17 +264,49 @@ static bool all_ended(const hv_machine *m)
     return true;
 }
 
+/* HOW SEVERAL VMS SHARE THE CPU: round-robin, a fixed quantum of guest
+ * instructions each (DESIGN.md §2). The end of a turn is a timer exit
+ * (external interrupt) of the VM that ran and a world switch; it is all
+ * counted in instructions, so the interleaving is deterministic. */
 hv_err hv_machine_run(hv_machine *m, uint64_t max_insns, hv_stop *why)
 {
     if (all_ended(m))
         return HV_ERR_ENDED;
     m->stop_requested = m->break_hit = false;
     m->first_insn = true;
-    m->unlimited = max_insns == 0;
-    m->budget = max_insns;
-    /* One VM for now; several VMs interleave by quantum with the
-     * scenarios issue. */
-    hv_err err = hv_vcpu_run(m->vms[0]);
+    bool unlimited = max_insns == 0;
+    uint64_t left = max_insns;
+    hv_err err = HV_OK;
+    while (!all_ended(m) && !m->stop_requested && (unlimited || left)) {
+        hv_vm *vm = m->vms[m->turn];
+        if (vm->exit_reason != HV_VM_RUNNING) {
+            m->turn = (m->turn + 1) % m->nvms;
+            m->turn_used = 0;
+            continue;
+        }
+        uint64_t slice = UINT64_MAX;
+        if (m->nvms > 1)
+            slice = m->cfg.quantum - m->turn_used;
+        if (!unlimited && left < slice)
+            slice = left;
+        m->unlimited = slice == UINT64_MAX;
+        m->budget = m->unlimited ? 0 : slice;
+        uint64_t before = m->ctr.instructions;
+        if ((err = hv_vcpu_run(vm)))
+            break;
+        uint64_t used = m->ctr.instructions - before;
+        if (!unlimited)
+            left -= used < left ? used : left;
+        m->turn_used += used;
+        if (m->nvms > 1 && m->turn_used >= m->cfg.quantum) {
+            uint32_t next = (m->turn + 1) % m->nvms;
+            if (vm->exit_reason == HV_VM_RUNNING)
+                hv_vm_exit(vm, HV_EXIT_EXT_INTR, 0, HV_CAUSE_NONE);
+            hv_machine_emit(vm, HV_EV_WORLD_SWITCH, vm->id, next, 0, 0);
+            m->turn = next;
+            m->turn_used = 0;
+        }
+    }
     if (why)
         *why = all_ended(m)     ? HV_STOP_ENDED
                : m->break_hit      ? HV_STOP_BREAK

@@ -66,7 +66,9 @@ struct hv_vm {
     hv_mark marks[HV_MARKS];
 
     bool rom_dirty; /* a dropped ROM write to undo at the next instruction */
-    uint8_t *rom;   /* page-aligned copy of the ROM page */
+    uint8_t *rom;   /* the ROM page (a host frame under a hypervisor) */
+    uint32_t rom_hfn; /* its host frame; UINT32_MAX in native mode */
+    uint32_t rom_la;  /* linear page of the dropped ROM write */
     uint8_t rom_image[4096];
 
     /* Set in a hook: EIP to write after uc_emu_start returns. */
@@ -82,7 +84,16 @@ struct hv_vm {
     size_t console_len, console_cap;
 
     uint64_t instructions;
+
+    /* Hypervisor modes. */
+    bool hypervised;  /* a hypervisor runs this VM (shadow, nested) */
+    void *mmu_state;  /* the paging strategy's own state */
+    /* An emulated write in flight: Unicorn performs the store, the
+     * hypervisor syncs after it (UNICORN.md §4). */
+    bool emul_pending;
+    uint32_t emul_gpa, emul_la, emul_size;
 };
+
 
 #define HV_RING_CAP 65536u
 
@@ -107,13 +118,30 @@ struct hv_machine {
     uint32_t breaks[HV_MAX_BREAKPOINTS];
     uint32_t nbreaks;
     bool first_insn;     /* the next instruction is the run's first */
-    uint64_t budget;     /* instructions left in this run */
+    uint64_t budget;     /* instructions left in this slice */
     bool unlimited;
+    uint32_t turn;       /* the VM whose turn it is */
+    uint64_t turn_used;  /* instructions it ran in this turn */
 };
 
 /* Emits one event stamped with the machine's time and the VM's id. */
 void hv_machine_emit(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
                      uint32_t c, uint32_t d);
+/* The CR0.WP the hardware's permission check uses: the guest's, except
+ * under shadow paging, where the host keeps WP = 1 and guest WP = 0 is
+ * emulated in the shadow entries (KVM's role.cr0_wp). */
+static inline bool hv_vm_hw_wp(const hv_vm *vm)
+{
+    return vm->mmu == &hv_mmu_shadow_ops || (vm->cr0 & HV_CR0_WP);
+}
+
+/* A VM exit: one event (exit.c folds it into the counters and costs). */
+static inline void hv_vm_exit(hv_vm *vm, hv_exit_key key, uint32_t qual,
+                              uint32_t cause)
+{
+    hv_machine_emit(vm, HV_EV_VM_EXIT, key, qual, cause, vm->cur_eip);
+}
+
 /* Charges cycles not tied to an event's type table (none yet). */
 void hv_vm_end(hv_vm *vm, hv_vm_exit_reason reason, bool has_status,
                uint32_t status, const char *detail);

@@ -1,40 +1,71 @@
 /* hvlab engine: the MMU front door (see mmu.h).
  *
  * HOW AN ACCESS WORKS: the TLB is looked up first (TLB_HIT or TLB_MISS). A
- * miss walks the tables of the paging strategy and fills the TLB; a hit is
- * checked against the rights the entry cached, as the hardware does (a
- * stale entry is honoured: SDM Vol 3A §4.10.2). The first write through an
- * entry whose D flag is 0 makes the CPU walk again to set D in the leaf
- * (SDM Vol 3A §4.8: the processor never sets D from a TLB entry alone).
+ * miss asks the paging strategy to translate (the hardware walk, and in
+ * hypervisor modes whatever the hypervisor does on the way) and fills the
+ * TLB; a hit is checked against the rights the entry cached, as the
+ * hardware does (a stale entry is honoured: SDM Vol 3A §4.10.2). The first
+ * write through an entry whose D flag is 0 makes the CPU walk again to set
+ * D in the leaf (SDM Vol 3A §4.8: the processor never sets D from a TLB
+ * entry alone).
  */
 #include "machine.h"
 
 #include <string.h>
 
-uint8_t *hv_mmu_phys_ptr(hv_vm *vm, uint32_t pa, bool *writable)
+uint8_t *hv_mmu_phys_ptr(hv_vm *vm, uint32_t gpa, bool *writable)
 {
-    if ((pa & ~0xFFFu) == HV_ROM_BASE) {
+    if ((gpa & ~0xFFFu) == HV_ROM_BASE) {
         if (writable)
             *writable = false;
-        return vm->rom + (pa & 0xFFFu);
+        return vm->rom + (gpa & 0xFFFu);
     }
-    uint32_t hfn = hv_p2m_lookup(&vm->p2m, pa >> HV_PAGE_SHIFT);
+    uint32_t hfn = hv_p2m_lookup(&vm->p2m, gpa >> HV_PAGE_SHIFT);
     if (hfn == HV_P2M_NONE)
         return NULL;
     if (writable)
         *writable = true;
-    return hv_hostmem_ptr(&vm->m->hm, hfn) + (pa & 0xFFFu);
+    return hv_hostmem_ptr(&vm->m->hm, hfn) + (gpa & 0xFFFu);
+}
+
+bool hv_mmu_gpa_to_hpa(hv_vm *vm, uint32_t gpa, uint32_t *hpa)
+{
+    if ((gpa & ~0xFFFu) == HV_ROM_BASE) {
+        *hpa = (vm->rom_hfn << HV_PAGE_SHIFT) | (gpa & 0xFFFu);
+        return true;
+    }
+    uint32_t hfn = hv_p2m_lookup(&vm->p2m, gpa >> HV_PAGE_SHIFT);
+    if (hfn == HV_P2M_NONE)
+        return false;
+    *hpa = (hfn << HV_PAGE_SHIFT) | (gpa & 0xFFFu);
+    return true;
+}
+
+uint8_t *hv_mmu_host_ptr(hv_vm *vm, uint32_t hpa, bool *writable)
+{
+    uint32_t hfn = hpa >> HV_PAGE_SHIFT;
+    if (hfn == vm->rom_hfn) {
+        if (writable)
+            *writable = false;
+        return vm->rom + (hpa & 0xFFFu);
+    }
+    if (hfn >= vm->m->hm.nframes)
+        return NULL;
+    if (writable)
+        *writable = true;
+    return hv_hostmem_ptr(&vm->m->hm, hfn) + (hpa & 0xFFFu);
 }
 
 /* Whether an access is allowed by the rights a TLB entry holds. CPL is
  * always 0 until user mode exists: supervisor writes to read-only pages
- * are allowed when CR0.WP = 0 (SDM Vol 3A §4.6.1). */
+ * are allowed when the hardware's CR0.WP = 0 (SDM Vol 3A §4.6.1). Under
+ * shadow paging the hardware runs with the host's CR0.WP = 1. */
 static bool entry_permits(const hv_vm *vm, const hv_tlb_entry *e,
                           hv_access access)
 {
     if (access != HV_ACC_WRITE)
         return true;
-    return (e->flags & HV_TLBF_W) || !(vm->cr0 & HV_CR0_WP);
+    return (e->flags & HV_TLBF_W) || !hv_vm_hw_wp(vm);
 }
 
 static hv_mmu_result finish(hv_vm *vm, const hv_tlb_entry *e, uint32_t la,
@@ -42,7 +73,7 @@ static hv_mmu_result finish(hv_vm *vm, const hv_tlb_entry *e, uint32_t la,
 {
     out->pa = (e->pfn << HV_PAGE_SHIFT) | (la & 0xFFFu);
     bool ram_writable;
-    out->host = hv_mmu_phys_ptr(vm, out->pa, &ram_writable);
+    out->host = hv_mmu_host_ptr(vm, out->pa, &ram_writable);
     if (!out->host) {
         out->fault_addr = out->pa;
         return HV_MMU_UNBACKED;
@@ -55,19 +86,31 @@ static hv_mmu_result finish(hv_vm *vm, const hv_tlb_entry *e, uint32_t la,
     return HV_MMU_OK;
 }
 
-static hv_mmu_result walk_and_fill(hv_vm *vm, uint32_t la, hv_access access,
-                                   hv_xlat *out, const hv_tlb_entry **e)
+static hv_mmu_result translate_and_fill(hv_vm *vm, uint32_t la,
+                                        hv_access access, hv_xlat *out,
+                                        const hv_tlb_entry **e)
 {
     hv_walk w;
-    vm->mmu->walk(vm, la, access, false, &w);
-    if (w.unbacked) {
+    hv_mmu_result r = vm->mmu->translate(vm, la, access, false, &w);
+    switch (r) {
+    case HV_MMU_UNBACKED:
         out->fault_addr = w.unbacked_pa;
-        return HV_MMU_UNBACKED;
-    }
-    if (w.fault) {
+        return r;
+    case HV_MMU_FAULT:
         out->error_code = w.error_code;
         out->fault_addr = la;
-        return HV_MMU_FAULT;
+        return r;
+    case HV_MMU_EMULATE:
+        out->pa = w.pa;
+        out->gpa = w.gpa;
+        out->host = hv_mmu_host_ptr(vm, w.pa, NULL);
+        out->writable = false;
+        if (!out->host) {
+            out->fault_addr = w.pa;
+            return HV_MMU_UNBACKED;
+        }
+        return r;
+    case HV_MMU_OK: break;
     }
     *e = hv_tlb_fill(vm->tlb, la, w.pa >> HV_PAGE_SHIFT, w.tlb_flags, 0);
     out->changed = true;
@@ -79,12 +122,11 @@ hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
 {
     memset(out, 0, sizeof *out);
     if (!(vm->cr0 & HV_CR0_PG)) {
-        /* Paging off: the linear address is the physical address and no
-         * TLB is involved. */
+        /* Paging off: the linear address is the guest-physical address
+         * and no TLB is involved (docs/engine.md). */
         bool writable;
-        out->pa = la;
         out->host = hv_mmu_phys_ptr(vm, la, &writable);
-        if (!out->host) {
+        if (!out->host || !hv_mmu_gpa_to_hpa(vm, la, &out->pa)) {
             out->fault_addr = la;
             return HV_MMU_UNBACKED;
         }
@@ -103,7 +145,7 @@ hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
      * assist. A fault invalidates the TLB entries of the faulting address
      * (SDM Vol 3A §4.10.4.1). */
     bool was_cached = e != NULL;
-    hv_mmu_result r = walk_and_fill(vm, la, access, out, &e);
+    hv_mmu_result r = translate_and_fill(vm, la, access, out, &e);
     if (r == HV_MMU_FAULT && was_cached)
         hv_tlb_invalidate_page(vm->tlb, la, 0, HV_INVAL_PAGE_FAULT);
     if (r != HV_MMU_OK)

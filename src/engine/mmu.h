@@ -66,7 +66,8 @@ typedef struct hv_walk {
     uint32_t error_code; /* #PF error code when fault */
     bool unbacked;       /* a table or the page is not RAM */
     uint32_t unbacked_pa;
-    uint32_t pa;       /* translation of va when !fault */
+    uint32_t pa;       /* translation of va when !fault (host-physical) */
+    uint32_t gpa;      /* guest-physical target (EMULATE) */
     uint8_t tlb_flags; /* HV_TLBF_* for the fill */
     /* The entries as they are after the walk, and where they are. */
     uint32_t pde, pte, pde_pa, pte_pa;
@@ -74,27 +75,46 @@ typedef struct hv_walk {
     uint8_t fault_level; /* 2: the PDE denied, 1: the PTE */
 } hv_walk;
 
-typedef struct hv_mmu_ops {
-    const char *name;
-    /* Walks the tables the hardware walks for (va, access) and fills `w`:
-     * each reference as it is made (WALK_REF events), A/D updates (AD_SET),
-     * the final physical address and TLB flags, or a fault with its error
-     * code. */
-    void (*walk)(hv_vm *vm, uint32_t va, hv_access access, bool user,
-                 hv_walk *w);
-} hv_mmu_ops;
-
-extern const hv_mmu_ops hv_mmu_native_ops;
-
 /* Result of an access through the MMU. */
 typedef enum hv_mmu_result {
     HV_MMU_OK = 0,
     HV_MMU_FAULT,    /* a #PF for the guest: error code and CR2 filled */
     HV_MMU_UNBACKED, /* the translation names no RAM: the VM must end */
+    HV_MMU_EMULATE,  /* a write the hypervisor emulates (shadow: a write to
+                        a write-protected guest table); pa/host name it */
 } hv_mmu_result;
 
+/* One paging strategy (STYLE.md practice 2). State lives in the VM. */
+typedef struct hv_mmu_ops {
+    const char *name;
+    /* VM exits this mode takes for the guest's MOV CR3 (and CR3 reads)
+     * and INVLPG (FIDELITY.md behaviours 4 and 5). */
+    bool exits_on_cr3, exits_on_invlpg;
+    hv_err (*init)(hv_vm *vm);
+    void (*fini)(hv_vm *vm);
+    /* A TLB miss (or a re-walk): the hardware walks its tables for
+     * (va, access) and fills `w` (references as WALK_REF events, A/D as
+     * AD_SET), handling what the hypervisor handles on the way (exits,
+     * shadow fills). OK: w->pa (host-physical) and w->tlb_flags for the
+     * fill; FAULT: w->error_code for the guest's #PF; EMULATE: w->pa is
+     * the host-physical target of a write to emulate. */
+    hv_mmu_result (*translate)(hv_vm *vm, uint32_t va, hv_access access,
+                               bool user, hv_walk *w);
+    /* The guest wrote CR0, CR3 or CR4 (vm->crN already hold the new
+     * value); the TLB flush the SDM asks for is done by the caller. */
+    void (*on_cr_write)(hv_vm *vm, unsigned cr, uint32_t old, uint32_t now);
+    /* The guest executed INVLPG va (after the TLB dropped the page). */
+    void (*on_invlpg)(hv_vm *vm, uint32_t va);
+    /* An emulated write of `size` bytes at guest-physical gpa landed. */
+    void (*on_pt_written)(hv_vm *vm, uint32_t gpa, unsigned size);
+} hv_mmu_ops;
+
+extern const hv_mmu_ops hv_mmu_native_ops;
+extern const hv_mmu_ops hv_mmu_shadow_ops;
+
 typedef struct hv_xlat {
-    uint32_t pa;     /* physical address of the access */
+    uint32_t pa;     /* host-physical address of the access */
+    uint32_t gpa;    /* guest-physical address (EMULATE only) */
     uint8_t *host;   /* host pointer to the byte at pa */
     bool writable;   /* the mapping may be writable in Unicorn now */
     bool rom;        /* the page is the ROM: writes are dropped */
@@ -110,8 +130,15 @@ typedef struct hv_xlat {
 hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
                             hv_xlat *out);
 
-/* Physical address -> host pointer for the VM (RAM through the P2M, the
- * ROM page), or NULL when no memory is there. `writable` is false for ROM. */
-uint8_t *hv_mmu_phys_ptr(hv_vm *vm, uint32_t pa, bool *writable);
+/* Guest-physical address -> host pointer for the VM (RAM through the P2M,
+ * the ROM page), or NULL when no memory is there. `writable` is false for
+ * ROM. */
+uint8_t *hv_mmu_phys_ptr(hv_vm *vm, uint32_t gpa, bool *writable);
+/* Guest-physical -> host-physical; false when no memory is there. In
+ * native mode GPA = HPA. */
+bool hv_mmu_gpa_to_hpa(hv_vm *vm, uint32_t gpa, uint32_t *hpa);
+/* Host-physical address -> host pointer (the TLB holds host-physical
+ * frames), or NULL. `writable` is false for ROM. */
+uint8_t *hv_mmu_host_ptr(hv_vm *vm, uint32_t hpa, bool *writable);
 
 #endif

@@ -8,8 +8,8 @@ static uint8_t *guest_table_ptr(hv_vm *vm, uint32_t pa)
     return hv_mmu_phys_ptr(vm, pa, NULL);
 }
 
-static void native_walk(hv_vm *vm, uint32_t va, hv_access access, bool user,
-                        hv_walk *w)
+static hv_mmu_result native_translate(hv_vm *vm, uint32_t va,
+                                      hv_access access, bool user, hv_walk *w)
 {
     const hv_walk32_env env = {
         .root = vm->cr3,
@@ -21,9 +21,12 @@ static void native_walk(hv_vm *vm, uint32_t va, hv_access access, bool user,
         .ptr = guest_table_ptr,
     };
     hv_walk32(vm, &env, va, access, user, w);
+    return w->unbacked ? HV_MMU_UNBACKED
+           : w->fault  ? HV_MMU_FAULT
+                       : HV_MMU_OK;
 }
 
 const hv_mmu_ops hv_mmu_native_ops = {
     .name = "native",
-    .walk = native_walk,
+    .translate = native_translate,
 };

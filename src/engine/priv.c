@@ -105,6 +105,8 @@ static void write_cr0(hv_vm *vm, uint32_t eip, uint32_t value)
         raise_gp0(vm, eip, HV_GERR_CR_RESERVED, value);
         return;
     }
+    if (vm->hypervised) /* the hypervisor owns PG, WP, PE: every write exits */
+        hv_vm_exit(vm, HV_EXIT_CR0, 0, HV_CAUSE_NONE);
     vm->cr0 = now;
     /* Unicorn keeps the FPU bits (MP, EM, TS, NE) but never PG: its own
      * paging must stay off (UNICORN.md §2). */
@@ -113,6 +115,8 @@ static void write_cr0(hv_vm *vm, uint32_t eip, uint32_t value)
     hv_machine_emit(vm, HV_EV_CR_WRITE, 0, old, now, eip);
     if ((old ^ now) & HV_CR0_PG)
         hv_tlb_flush(vm->tlb, true); /* SDM Vol 3A §4.10.4.1 */
+    if (vm->mmu->on_cr_write)
+        vm->mmu->on_cr_write(vm, 0, old, now);
     /* Unicorn's mappings were made for the old PG and WP. */
     if ((old ^ now) & (HV_CR0_PG | HV_CR0_WP))
         hv_vcpu_unmap_all(vm);
@@ -125,12 +129,16 @@ static void write_cr4(hv_vm *vm, uint32_t eip, uint32_t value)
         return;
     }
     uint32_t old = vm->cr4;
+    if (vm->hypervised)
+        hv_vm_exit(vm, HV_EXIT_CR4, 4, HV_CAUSE_NONE);
     vm->cr4 = value;
     hv_machine_emit(vm, HV_EV_CR_WRITE, 4, old, value, eip);
     /* Changing PGE or PSE flushes every entry, global ones included (SDM
      * Vol 3A §4.10.4.1). */
     if ((old ^ value) & (HV_CR4_PGE | HV_CR4_PSE))
         hv_tlb_flush(vm->tlb, true);
+    if (vm->mmu->on_cr_write)
+        vm->mmu->on_cr_write(vm, 4, old, value);
 }
 
 static bool mov_cr(hv_vm *vm, uint32_t eip, uint32_t size, uint8_t modrm,
@@ -144,6 +152,10 @@ static bool mov_cr(hv_vm *vm, uint32_t eip, uint32_t size, uint8_t modrm,
         return true;
     }
     if (!to_cr) {
+        /* Reads of CR0/CR4 come from read shadows; a CR3 read exits when
+         * the hypervisor shadows CR3 (CR3-store exiting). */
+        if (cr == 3 && vm->hypervised && vm->mmu->exits_on_cr3)
+            hv_vm_exit(vm, HV_EXIT_CR3, 3, HV_CAUSE_NONE);
         uint32_t v = cr == 0 ? vm->cr0 : cr == 2 ? vm->cr2 : cr == 3 ? vm->cr3 : vm->cr4;
         set_gpr(vm, reg, v);
         hv_machine_emit(vm, HV_EV_PRIV_INSN, HV_PRIV_CR_READ, v, 0, eip);
@@ -161,11 +173,15 @@ static bool mov_cr(hv_vm *vm, uint32_t eip, uint32_t size, uint8_t modrm,
     }
     case 3: {
         uint32_t old = vm->cr3;
+        if (vm->hypervised && vm->mmu->exits_on_cr3)
+            hv_vm_exit(vm, HV_EXIT_CR3, 3, HV_CAUSE_NONE);
         vm->cr3 = value;
         hv_machine_emit(vm, HV_EV_CR_WRITE, 3, old, value, eip);
         /* MOV CR3 flushes every non-global entry (SDM Vol 3A §4.10.4.1);
          * QEMU flushes the global ones too (FIDELITY.md). */
         hv_tlb_flush(vm->tlb, false);
+        if (vm->mmu->on_cr_write)
+            vm->mmu->on_cr_write(vm, 3, old, value);
         break;
     }
     case 4: write_cr4(vm, eip, value); break;
@@ -189,6 +205,8 @@ static void halt(hv_vm *vm, uint32_t eip, uint32_t size)
      * EIP cancels uc_emu_stop), so EIP moves past HLT afterwards. */
     vm->resume_eip_valid = true;
     vm->resume_eip = eip + size;
+    if (vm->hypervised)
+        hv_vm_exit(vm, HV_EXIT_HLT, 0, HV_CAUSE_NONE);
     hv_vm_end(vm, HV_VM_HALT, false, 0,
               (eflags & (1u << 9)) ? "HLT with interrupts on, but no device "
                                      "can interrupt yet"
@@ -296,7 +314,11 @@ bool hv_priv_emulate(hv_vm *vm, uint32_t eip, const uint8_t *insn,
             return false;
         /* INVLPG: the page's entries go, global ones too (SDM Vol 3A
          * §4.10.4.1); Unicorn's mapping goes with them (on_drop). */
+        if (vm->hypervised && vm->mmu->exits_on_invlpg)
+            hv_vm_exit(vm, HV_EXIT_INVLPG, ea, HV_CAUSE_NONE);
         hv_tlb_invlpg(vm->tlb, ea, 0);
+        if (vm->mmu->on_invlpg)
+            vm->mmu->on_invlpg(vm, ea);
         skip(vm, eip, size);
         return true;
     }
@@ -312,6 +334,9 @@ int hv_cpuid_hook(uc_engine *uc, void *opaque)
     hv_vm *vm = opaque;
     uint32_t leaf, a = 0, b = 0, c = 0, d = 0;
     uc_reg_read(uc, UC_X86_REG_EAX, &leaf);
+    /* CPUID always exits under VT-x (SDM Vol 3C §25.1.2). */
+    if (vm->hypervised)
+        hv_vm_exit(vm, HV_EXIT_CPUID, leaf, HV_CAUSE_NONE);
     if (leaf == 0) {
         a = 1;
         memcpy(&b, "Genu", 4);

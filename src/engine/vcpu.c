@@ -102,16 +102,16 @@ static bool remap_from_tlb(hv_vm *vm, uint32_t la, hv_access access)
         return false;
     if (access == HV_ACC_WRITE &&
         (!(e->flags & HV_TLBF_D) ||
-         (!(e->flags & HV_TLBF_W) && (vm->cr0 & HV_CR0_WP))))
+         (!(e->flags & HV_TLBF_W) && hv_vm_hw_wp(vm))))
         return false;
     hv_xlat x = {0};
     bool ram_writable;
     x.pa = (e->pfn << 12) | (la & 0xFFFu);
-    x.host = hv_mmu_phys_ptr(vm, x.pa, &ram_writable);
+    x.host = hv_mmu_host_ptr(vm, x.pa, &ram_writable);
     if (!x.host)
         return false;
     x.writable = ram_writable && (e->flags & HV_TLBF_D) &&
-                 ((e->flags & HV_TLBF_W) || !(vm->cr0 & HV_CR0_WP));
+                 ((e->flags & HV_TLBF_W) || !hv_vm_hw_wp(vm));
     map_page(vm, la, &x);
     return true;
 }
@@ -134,11 +134,26 @@ static hv_access access_of(uc_mem_type type)
 static bool account(hv_vm *vm, uint32_t la, hv_access access, hv_xlat *x)
 {
     switch (hv_mmu_access(vm, la, access, x)) {
-    case HV_MMU_OK: return true;
+    case HV_MMU_OK:
+    case HV_MMU_EMULATE: return true;
     case HV_MMU_FAULT: fault_pending(vm, x); return false;
     case HV_MMU_UNBACKED: end_unbacked(vm, x->fault_addr); return false;
     }
     return false;
+}
+
+/* After the store of an emulated write landed (Unicorn performed it into
+ * the read-only page): the hypervisor syncs its tables, and the page's
+ * mapping goes unless a TLB entry stands behind it. */
+static void finish_emulated_write(hv_vm *vm)
+{
+    if (!vm->emul_pending)
+        return;
+    vm->emul_pending = false;
+    if (vm->mmu->on_pt_written)
+        vm->mmu->on_pt_written(vm, vm->emul_gpa, vm->emul_size);
+    if (!hv_tlb_peek(vm->tlb, vm->emul_la, 0))
+        hv_ucmap_drop(&vm->ucmap, vm->emul_la & PAGE_MASK);
 }
 
 static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address,
@@ -174,6 +189,8 @@ static bool hook_prot(uc_engine *uc, uc_mem_type type, uint64_t address,
         return false;
     if (type != UC_MEM_WRITE_PROT)
         return false;
+    if (vm->emul_pending)
+        return true; /* the hypervisor emulates this store */
     uint32_t la = (uint32_t)address;
     if (!(vm->cr0 & HV_CR0_PG)) {
         hv_xlat x;
@@ -191,6 +208,7 @@ static void rom_write(hv_vm *vm, uint32_t la, hv_xlat *x, int64_t value)
     hv_machine_emit(vm, HV_EV_GUEST_ERROR, HV_GERR_ROM_WRITE, x->pa,
                     (uint32_t)value, vm->cur_eip);
     vm->rom_dirty = true;
+    vm->rom_la = la & PAGE_MASK;
     x->writable = true;
     map_page(vm, la, x);
 }
@@ -216,8 +234,30 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address,
                 return;
         } else {
             hv_xlat x;
-            if (!account(vm, la, access, &x))
+            hv_mmu_result r = hv_mmu_access(vm, la, access, &x);
+            if (r == HV_MMU_EMULATE) {
+                uint32_t n = page == (last & PAGE_MASK) ? last - la + 1
+                                                         : 0x1000u - (la & 0xFFFu);
+                vm->emul_pending = true;
+                vm->emul_gpa = x.gpa;
+                vm->emul_la = la;
+                vm->emul_size = n;
+                hv_machine_emit(vm, HV_EV_EMULATED_WRITE, x.gpa, (uint32_t)value,
+                                n, vm->cur_eip);
+                map_page(vm, la, &x); /* read-only: the store reaches hook_prot */
+                if (page == (last & PAGE_MASK))
+                    break;
+                la = page + 0x1000u;
+                continue;
+            }
+            if (r == HV_MMU_FAULT) {
+                fault_pending(vm, &x);
                 return;
+            }
+            if (r == HV_MMU_UNBACKED) {
+                end_unbacked(vm, x.fault_addr);
+                return;
+            }
             if (x.rom)
                 rom_write(vm, la, &x, value);
             else if (x.changed || !paging)
@@ -237,16 +277,15 @@ static bool fetch_bytes(hv_vm *vm, uint32_t eip, uint8_t *buf, uint32_t len)
 {
     for (uint32_t i = 0; i < len;) {
         uint32_t la = eip + i;
-        uint32_t pa;
+        const uint8_t *p;
         if (vm->cr0 & HV_CR0_PG) {
             const hv_tlb_entry *e = hv_tlb_peek(vm->tlb, la, 0);
             if (!e)
                 return false;
-            pa = (e->pfn << 12) | (la & 0xFFFu);
+            p = hv_mmu_host_ptr(vm, (e->pfn << 12) | (la & 0xFFFu), NULL);
         } else {
-            pa = la;
+            p = hv_mmu_phys_ptr(vm, la, NULL);
         }
-        const uint8_t *p = hv_mmu_phys_ptr(vm, pa, NULL);
         if (!p)
             return false;
         uint32_t n = 0x1000u - (la & 0xFFFu);
@@ -279,10 +318,11 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
     if (size == 0 || size > 15)
         size = 1;
 
+    finish_emulated_write(vm);
     if (vm->rom_dirty) {
         memcpy(vm->rom, vm->rom_image, sizeof vm->rom_image);
         vm->rom_dirty = false;
-        hv_ucmap_drop(&vm->ucmap, HV_ROM_BASE);
+        hv_ucmap_drop(&vm->ucmap, vm->rom_la);
     }
     /* Stopping from the code hook is precise: the instruction does not run
      * (measured: UNICORN.md §2). */
@@ -347,6 +387,8 @@ static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 {
     (void)uc;
     hv_vm *vm = opaque;
+    if (vm->hypervised) /* each non-repeated IN is one exit (FIDELITY.md) */
+        hv_vm_exit(vm, HV_EXIT_IO, port, HV_CAUSE_NONE);
     return hv_bus_in(&vm->bus, (uint16_t)port, (unsigned)size);
 }
 
@@ -355,6 +397,8 @@ static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 {
     (void)uc;
     hv_vm *vm = opaque;
+    if (vm->hypervised)
+        hv_vm_exit(vm, HV_EXIT_IO, port, HV_CAUSE_NONE);
     hv_bus_out(&vm->bus, (uint16_t)port, (unsigned)size, value);
 }
 
@@ -393,14 +437,19 @@ static hv_mmu_result cpu_access(hv_vm *vm, uint32_t la, void *buf, size_t len,
 {
     hv_access access = write ? HV_ACC_WRITE : HV_ACC_READ;
     uint8_t *host[2] = {NULL, NULL};
-    bool rom[2] = {false, false};
+    bool rom[2] = {false, false}, emul[2] = {false, false};
+    uint32_t gpa[2] = {0, 0};
     uint32_t page0 = la & PAGE_MASK, pagen = (uint32_t)(la + len - 1) & PAGE_MASK;
     int pages = page0 == pagen ? 1 : 2;
     for (int i = 0; i < pages; i++) {
         uint32_t a = i == 0 ? la : pagen;
         hv_mmu_result r = hv_mmu_access(vm, a, access, x);
-        if (r != HV_MMU_OK)
+        if (r == HV_MMU_EMULATE) {
+            emul[i] = true;
+            gpa[i] = x->gpa;
+        } else if (r != HV_MMU_OK) {
             return r;
+        }
         host[i] = x->host;
         rom[i] = x->rom;
     }
@@ -410,6 +459,15 @@ static hv_mmu_result cpu_access(hv_vm *vm, uint32_t la, void *buf, size_t len,
             memcpy(host[0], buf, first);
         if (pages == 2 && !rom[1])
             memcpy(host[1], (uint8_t *)buf + first, len - first);
+        /* The CPU's own write to a write-protected guest table: the
+         * hypervisor emulates it like a guest store. */
+        for (int i = 0; i < pages; i++)
+            if (emul[i] && vm->mmu->on_pt_written) {
+                uint32_t n = i == 0 ? (uint32_t)first : (uint32_t)(len - first);
+                hv_machine_emit(vm, HV_EV_EMULATED_WRITE, gpa[i], 0, n,
+                                vm->cur_eip);
+                vm->mmu->on_pt_written(vm, gpa[i], n);
+            }
     } else {
         memcpy(buf, host[0], first);
         if (pages == 2)
@@ -501,10 +559,6 @@ hv_err hv_vcpu_init(hv_vm *vm, const hv_vm_config *vc)
     hv_machine *m = vm->m;
     hv_err err;
     vm->emit = (hv_emitter){vm_emit, vm};
-    vm->mmu = &hv_mmu_native_ops;
-    vm->rom = aligned_alloc(4096, 4096);
-    if (!vm->rom)
-        return HV_ERR_NOMEM;
     memset(vm->rom_image, 0, sizeof vm->rom_image);
     memcpy(vm->rom_image, rom_gdt, sizeof rom_gdt);
     memcpy(vm->rom, vm->rom_image, sizeof vm->rom_image);
@@ -557,7 +611,6 @@ void hv_vcpu_fini(hv_vm *vm)
     if (vm->uc)
         uc_close(vm->uc);
     hv_tlb_destroy(vm->tlb);
-    free(vm->rom);
 }
 
 hv_err hv_vcpu_run(hv_vm *vm)
@@ -570,6 +623,7 @@ hv_err hv_vcpu_run(hv_vm *vm)
         uint64_t before = vm->instructions;
         uc_reg_read(vm->uc, UC_X86_REG_EIP, &eip);
         uc_err ue = uc_emu_start(vm->uc, eip, UINT64_MAX, 0, 0);
+        finish_emulated_write(vm);
         if (vm->resume_eip_valid) {
             vm->resume_eip_valid = false;
             uc_reg_write(vm->uc, UC_X86_REG_EIP, &vm->resume_eip);

@@ -36,7 +36,8 @@ static void record(hv_vm *vm, const hv_walk32_env *env, hv_walk *w,
 {
     if (w->nrefs < HV_WALK_MAX_REFS)
         w->refs[w->nrefs++] = (hv_walk_ref){level, table, index, entry};
-    hv_machine_emit(vm, env->ref_event, level, table, index, entry);
+    if (env->ref_event != HV_EV__COUNT) /* HV_EV__COUNT: a quiet walk */
+        hv_machine_emit(vm, env->ref_event, level, table, index, entry);
 }
 
 /* Sets `bits` in the entry at pa (a locked update on hardware); returns
