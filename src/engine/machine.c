@@ -215,6 +215,12 @@ hv_err hv_machine_create(const hv_config *cfg, hv_machine **out)
     }
     if ((err = hv_hostmem_init(&m->hm, host_bytes(cfg))))
         goto out_free;
+    if (cfg->paging != HV_PAGING_NATIVE) {
+        /* The hypervisor's own memory: the first 1 MiB of the host. */
+        for (uint32_t f = 0; f < 256; f++)
+            if ((err = hv_hostmem_claim(&m->hm, f, HV_OWN_HYP, 0)))
+                goto out_free;
+    }
     for (uint32_t i = 0; i < cfg->nvms; i++) {
         m->nvms = i + 1;
         if ((err = vm_create(m, (uint8_t)i, &m->vms[i])))

@@ -116,16 +116,20 @@ void hv_shadow_write_protect(hv_vm *vm, uint32_t gfn)
         hv_tlb_flush(vm->tlb, true);
 }
 
-/* The least recently used page that is no root: the budget's victim. */
+/* The budget's victim: the least recently used page that is no cached
+ * root, else the least recently used cached root; never the current one. */
 static int32_t lru_victim(const hv_shadow *sh)
 {
     int32_t best = -1;
-    for (uint32_t i = 0; i < sh->cap; i++) {
-        const hv_spage *sp = &sh->pages[i];
-        if (sp->used && !is_root(sh, (int32_t)i) &&
-            (best < 0 || sp->stamp < sh->pages[best].stamp))
-            best = (int32_t)i;
-    }
+    for (int pass = 0; pass < 2 && best < 0; pass++)
+        for (uint32_t i = 0; i < sh->cap; i++) {
+            const hv_spage *sp = &sh->pages[i];
+            if (!sp->used || sh->root == (int32_t)i ||
+                (pass == 0 && is_root(sh, (int32_t)i)))
+                continue;
+            if (best < 0 || sp->stamp < sh->pages[best].stamp)
+                best = (int32_t)i;
+        }
     return best;
 }
 
