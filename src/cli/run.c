@@ -10,7 +10,10 @@
 
 static const char run_usage[] =
     "usage: hvlab run GUEST.asm [options]\n"
-    "  --paging MODE          native or shadow (nested comes later)\n"
+    "  --paging MODE          native, shadow or nested\n"
+    "  --npt                  nested: a 2-level AMD NPT table, not 4-level EPT\n"
+    "  --nested-prefill       nested: map all guest RAM up front (no EPT\n"
+    "                         violations on first touch)\n"
     "  --ram SIZE             guest RAM (default 16M)\n"
     "  --tlb-entries N        TLB entries (default 64)\n"
     "  --tlb-ways W           associativity (default 4)\n"
@@ -53,6 +56,10 @@ static int parse(int argc, char **argv, run_opts *o)
     } while (0)
         if (strcmp(a, "--json") == 0) {
             o->json = true;
+        } else if (strcmp(a, "--npt") == 0) {
+            o->cfg.nested.npt = true;
+        } else if (strcmp(a, "--nested-prefill") == 0) {
+            o->cfg.nested.lazy = false;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(run_usage, stdout);
             return CLI_OK;
@@ -124,11 +131,6 @@ static int parse(int argc, char **argv, run_opts *o)
     if (e % w || ((e / w) & (e / w - 1))) {
         fprintf(stderr, "hvlab run: a TLB of %u entries cannot be %u-way: "
                         "entries/ways must be a power of two\n", e, w);
-        return CLI_BAD_INPUT;
-    }
-    if (o->cfg.paging == HV_PAGING_NESTED) {
-        fprintf(stderr, "hvlab run: --paging nested is not implemented yet "
-                        "(native and shadow are)\n");
         return CLI_BAD_INPUT;
     }
     return -1;

@@ -82,6 +82,8 @@ void hv_config_default(hv_config *cfg)
     cfg->shadow.flood_threshold = 3;
     cfg->shadow.unsync = true;
     cfg->quantum = 10000;
+    cfg->nested.ad = true;
+    cfg->nested.lazy = true;
     cfg->nvms = 1;
     cfg->vms[0].name = "vm0";
     cfg->vms[0].ram_bytes = 16u << 20;

@@ -216,6 +216,7 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
     case HV_EV_TLB_EVICT: c->tlb_evictions++; break;
     case HV_EV_TLB_FLUSH: c->tlb_flushes++; break;
     case HV_EV_WALK_REF:
+    case HV_EV_NESTED_WALK_REF:
         c->walk_refs++;
         c->cycles += cost->walk_ref;
         break;

@@ -71,6 +71,16 @@ typedef struct hv_cost_model {
 
 #define HV_MAX_VMS 4
 
+/* Nested paging (docs/nested.md; FIDELITY.md "Nested paging"). */
+typedef struct hv_nested_config {
+    bool npt;  /* false: 4-level Intel EPT; true: a 2-level AMD NPT table
+                  (a 32-bit legacy-mode host), labelled NPT everywhere */
+    bool ad;   /* EPTP bit 6: EPT accessed/dirty flags; the CPU's reads of
+                  guest paging structures then count as EPT writes */
+    bool lazy; /* map guest RAM on first touch (EPT violations); false:
+                  the whole P2M is mapped when the VM is created */
+} hv_nested_config;
+
 /* Shadow paging policies (docs/shadow.md; KVM's mmu.rst). */
 typedef struct hv_shadow_config {
     uint32_t max_pages;       /* shadow pages per VM; over it, zap the LRU */
@@ -97,6 +107,7 @@ typedef struct hv_config {
     uint64_t seed;
     uint32_t ucmap_pages; /* bound on Unicorn's live mappings (16..512) */
     hv_shadow_config shadow;
+    hv_nested_config nested;
     uint32_t quantum; /* instructions per VM turn when several VMs run */
     uint32_t nvms;
     hv_vm_config vms[HV_MAX_VMS];

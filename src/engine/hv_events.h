@@ -25,6 +25,9 @@
     X(TLB_INVLPG, "tlb_invlpg", "va", "dropped", "cause", NULL)                  \
     X(WALK_REF, "walk_ref", "level", "table", "index", "entry")               \
     X(SW_WALK_REF, "sw_walk_ref", "level", "table", "index", "entry")         \
+    X(NESTED_WALK_REF, "nested_walk_ref", "level", "table", "index", "entry") \
+    X(NESTED_FAULT, "nested_fault", "gpa", "qual", "level", "entry")          \
+    X(NESTED_FILL, "nested_fill", "level", "entry_hpa", "entry", "gpa")       \
     X(AD_SET, "ad_set", "level", "entry_pa", "old", "new")                    \
     X(GUEST_FAULT, "guest_fault", "vector", "error_code", "cr2", "eip")       \
     X(TRIPLE_FAULT, "triple_fault", "first", "second", NULL, "eip")           \
@@ -99,7 +102,8 @@ enum {
     X(CR4, "cr_access/cr4", 28)                                               \
     X(IO, "io", 30)                                                           \
     X(EPT_VIOLATION, "ept_violation", 48)                                     \
-    X(EPT_MISCONFIG, "ept_misconfig", 49)
+    X(EPT_MISCONFIG, "ept_misconfig", 49)                                     \
+    X(NPF, "npf", 0x400)
 
 typedef enum hv_exit_key {
 #define HV_EXIT_ENUM(id, name, basic) HV_EXIT_##id,

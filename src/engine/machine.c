@@ -82,9 +82,7 @@ static hv_err check_config(const hv_config *cfg)
 {
     if (cfg->nvms < 1 || cfg->nvms > HV_MAX_VMS)
         return HV_ERR_CONFIG;
-    if (cfg->paging == HV_PAGING_NESTED)
-        return HV_ERR_UNSUPPORTED;
-    if (cfg->paging != HV_PAGING_NATIVE && cfg->paging != HV_PAGING_SHADOW)
+    if ((unsigned)cfg->paging > HV_PAGING_NESTED)
         return HV_ERR_CONFIG;
     /* Native: no hypervisor, the guest owns the machine. */
     if (cfg->paging == HV_PAGING_NATIVE && cfg->nvms != 1)
@@ -122,9 +120,14 @@ static uint64_t host_bytes(const hv_config *cfg)
     if (cfg->paging == HV_PAGING_NATIVE)
         return cfg->vms[0].ram_bytes;
     uint64_t n = 1u << 20;
-    for (uint32_t i = 0; i < cfg->nvms; i++)
-        n += cfg->vms[i].ram_bytes + 4096 +
-             (uint64_t)cfg->shadow.max_pages * 4096;
+    for (uint32_t i = 0; i < cfg->nvms; i++) {
+        n += cfg->vms[i].ram_bytes + 4096;
+        if (cfg->paging == HV_PAGING_SHADOW)
+            n += (uint64_t)cfg->shadow.max_pages * 4096;
+        else /* nested tables: one leaf table per 2 MiB (EPT) or 4 MiB
+                (NPT), the upper levels and the ROM's path */
+            n += (cfg->vms[i].ram_bytes / (2u << 20) + 16) * 4096;
+    }
     return cfg->host_mem_bytes > n ? cfg->host_mem_bytes : n;
 }
 
@@ -175,8 +178,9 @@ static hv_err vm_create(hv_machine *m, uint8_t id, hv_vm **out)
         off += n;
     }
     m->cur = vm;
-    vm->mmu = m->cfg.paging == HV_PAGING_SHADOW ? &hv_mmu_shadow_ops
-                                                : &hv_mmu_native_ops;
+    vm->mmu = m->cfg.paging == HV_PAGING_SHADOW   ? &hv_mmu_shadow_ops
+              : m->cfg.paging == HV_PAGING_NESTED ? &hv_mmu_nested_ops
+                                                  : &hv_mmu_native_ops;
     if (vm->mmu->init && (err = vm->mmu->init(vm)))
         return err;
     return hv_vcpu_init(vm, vc);

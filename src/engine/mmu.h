@@ -50,7 +50,8 @@ enum {
 #define HV_WALK_MAX_REFS 32
 
 typedef struct hv_walk_ref {
-    uint8_t level;  /* 2 = page directory, 1 = page table */
+    uint8_t dim;    /* 0: the guest's tables; 1: the nested (EPT/NPT) table */
+    uint8_t level;  /* guest: 2 = directory, 1 = table; EPT: 4..1 */
     uint32_t table; /* physical address of the table */
     uint32_t index;
     uint32_t entry; /* the entry as read (before A/D were set) */
@@ -111,6 +112,7 @@ typedef struct hv_mmu_ops {
 
 extern const hv_mmu_ops hv_mmu_native_ops;
 extern const hv_mmu_ops hv_mmu_shadow_ops;
+extern const hv_mmu_ops hv_mmu_nested_ops;
 
 typedef struct hv_xlat {
     uint32_t pa;     /* host-physical address of the access */

@@ -17,8 +17,11 @@
  * address bits 39:32 instead: guests keep them 0 (docs/engine.md). */
 #define PDE4M_RESERVED 0x003FE000u
 
+/* Reads an entry; *where keeps its host pointer so that setting A/D is
+ * the same locked read-modify-write (no second translation: under nested
+ * paging that would be a second walk of the nested table). */
 static bool read_entry(hv_vm *vm, const hv_walk32_env *env, uint32_t pa,
-                       uint32_t *value, hv_walk *w)
+                       uint32_t *value, uint8_t **where, hv_walk *w)
 {
     uint8_t *p = env->ptr(vm, pa);
     if (!p) {
@@ -27,6 +30,7 @@ static bool read_entry(hv_vm *vm, const hv_walk32_env *env, uint32_t pa,
         return false;
     }
     memcpy(value, p, 4);
+    *where = p;
     return true;
 }
 
@@ -35,7 +39,7 @@ static void record(hv_vm *vm, const hv_walk32_env *env, hv_walk *w,
                    uint32_t entry)
 {
     if (w->nrefs < HV_WALK_MAX_REFS)
-        w->refs[w->nrefs++] = (hv_walk_ref){level, table, index, entry};
+        w->refs[w->nrefs++] = (hv_walk_ref){0, level, table, index, entry};
     if (env->ref_event != HV_EV__COUNT) /* HV_EV__COUNT: a quiet walk */
         hv_machine_emit(vm, env->ref_event, level, table, index, entry);
 }
@@ -43,12 +47,13 @@ static void record(hv_vm *vm, const hv_walk32_env *env, hv_walk *w,
 /* Sets `bits` in the entry at pa (a locked update on hardware); returns
  * the entry as it is now. */
 static uint32_t set_bits(hv_vm *vm, const hv_walk32_env *env, uint8_t level,
-                         uint32_t pa, uint32_t old, uint32_t bits)
+                         uint32_t pa, uint8_t *where, uint32_t old,
+                         uint32_t bits)
 {
     if (!env->set_ad || (old & bits) == bits)
         return old;
     uint32_t now = old | bits;
-    memcpy(env->ptr(vm, pa), &now, 4);
+    memcpy(where, &now, 4);
     hv_machine_emit(vm, HV_EV_AD_SET, level, pa, old, now);
     return now;
 }
@@ -77,6 +82,8 @@ static void fault(hv_walk *w, bool present, hv_access access, bool user,
 void hv_walk32(hv_vm *vm, const hv_walk32_env *env, uint32_t va,
                hv_access access, bool user, hv_walk *w)
 {
+    /* A nested walk's table references are appended to w by env->ptr
+     * while this walk runs, in order. */
     memset(w, 0, sizeof *w);
     w->va = va;
     w->access = access;
@@ -85,8 +92,9 @@ void hv_walk32(hv_vm *vm, const hv_walk32_env *env, uint32_t va,
     uint32_t pd = env->root & 0xFFFFF000u;
     uint32_t pdi = va >> 22, pti = (va >> 12) & 0x3FFu;
     uint32_t pde_pa = pd + pdi * 4, pde;
+    uint8_t *pde_p, *pte_p;
     w->pde_pa = pde_pa;
-    if (!read_entry(vm, env, pde_pa, &pde, w))
+    if (!read_entry(vm, env, pde_pa, &pde, &pde_p, w))
         return;
     record(vm, env, w, 2, pd, pdi, pde);
     w->pde = pde;
@@ -106,7 +114,7 @@ void hv_walk32(hv_vm *vm, const hv_walk32_env *env, uint32_t va,
             fault(w, true, access, user, rsvd);
             return;
         }
-        pde = set_bits(vm, env, 2, pde_pa, pde,
+        pde = set_bits(vm, env, 2, pde_pa, pde_p, pde,
                        HV_PTE_A | (write ? HV_PTE_D : 0));
         w->pde = pde;
         w->pa = (pde & 0xFFC00000u) | (va & 0x3FFFFFu);
@@ -117,12 +125,12 @@ void hv_walk32(hv_vm *vm, const hv_walk32_env *env, uint32_t va,
         return;
     }
 
-    pde = set_bits(vm, env, 2, pde_pa, pde, HV_PTE_A);
+    pde = set_bits(vm, env, 2, pde_pa, pde_p, pde, HV_PTE_A);
     w->pde = pde;
     uint32_t pt = pde & 0xFFFFF000u;
     uint32_t pte_pa = pt + pti * 4, pte;
     w->pte_pa = pte_pa;
-    if (!read_entry(vm, env, pte_pa, &pte, w))
+    if (!read_entry(vm, env, pte_pa, &pte, &pte_p, w))
         return;
     record(vm, env, w, 1, pt, pti, pte);
     w->pte = pte;
@@ -139,7 +147,8 @@ void hv_walk32(hv_vm *vm, const hv_walk32_env *env, uint32_t va,
         fault(w, true, access, user, false);
         return;
     }
-    pte = set_bits(vm, env, 1, pte_pa, pte, HV_PTE_A | (write ? HV_PTE_D : 0));
+    pte = set_bits(vm, env, 1, pte_pa, pte_p, pte,
+                   HV_PTE_A | (write ? HV_PTE_D : 0));
     w->pte = pte;
     w->pa = (pte & 0xFFFFF000u) | (va & 0xFFFu);
     w->tlb_flags = (rw ? HV_TLBF_W : 0) | (us ? HV_TLBF_U : 0) |

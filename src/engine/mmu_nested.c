@@ -1,0 +1,356 @@
+/* hvlab engine: nested paging, hardware-assisted (EPT, or AMD NPT under a
+ * 32-bit host); FIDELITY.md "Nested paging", SDM Vol 3C ch. 28, Bhargava
+ * et al. (ASPLOS 2008).
+ *
+ * HOW THE TWO-DIMENSIONAL WALK WORKS: the hardware walks the guest's own
+ * tables, but every guest-physical address it meets (the guest CR3, the
+ * table each guest entry names, and the final address) is translated
+ * through the nested table first. A cold miss of a 2-level guest on
+ * 4-level EPT costs (2+1)(4+1)-1 = 14 references; with a guest 4 MiB page
+ * (1+1)(4+1)-1 = 9; on a 2-level NPT table (2+1)(2+1)-1 = 8. Each
+ * reference is an event in the order the hardware makes it (nested
+ * references as NESTED_WALK_REF, the guest's as WALK_REF). The guest's
+ * MOV CR3, INVLPG and page-table writes never exit; its #PF goes straight
+ * to it; the hardware sets its A/D bits.
+ *
+ * EPT entries are 64-bit: bits 0-2 read/write/execute (all 0 = not
+ * present), 5:3 the memory type on a leaf, 7 page size, 8/9 accessed and
+ * dirty when EPTP bit 6 enables them. An entry that forbids the access, or
+ * is not present, is an EPT violation (exit 48, with the qualification);
+ * write without read (XWR 010 or 110), execute-only (100: this CPU does
+ * not support it), a reserved memory type (2, 3, 7) or reserved bits set
+ * are an EPT misconfiguration (exit 49). NPT entries are ordinary 32-bit
+ * x86 entries; its faults are #NPF (SVM exit code 0x400).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine.h"
+#include "walk32.h"
+
+typedef struct nested_state {
+    uint32_t root_hfn;
+    /* Set by the table callback of the guest walk: the walk must stop
+     * there, the hypervisor handles it, the access restarts. */
+    bool pending;
+    hv_exit_key pending_key;
+    uint32_t pending_gpa, pending_qual, pending_level;
+    hv_walk *walk; /* the 2-D walk in progress, for its reference record */
+} nested_state;
+
+static nested_state *ns_of(hv_vm *vm)
+{
+    return vm->mmu_state;
+}
+
+enum {
+    EPT_R = 1u << 0,
+    EPT_W = 1u << 1,
+    EPT_X = 1u << 2,
+    EPT_A = 1u << 8,
+    EPT_D = 1u << 9,
+    EPT_WB = 6u << 3,
+    /* Bits 51:39 are reserved with 39 physical address bits (the model's
+     * MAXPHYADDR); bits 6:3 and 7 are reserved in a PML4E. */
+};
+#define EPT_ADDR_MASK 0x0000007FFFFFF000ull
+#define EPT_RESERVED_HI 0x000FFF8000000000ull
+
+static bool npt(const hv_vm *vm)
+{
+    return vm->m->cfg.nested.npt;
+}
+
+static unsigned levels(const hv_vm *vm)
+{
+    return npt(vm) ? 2 : 4;
+}
+
+static unsigned index_of(const hv_vm *vm, uint32_t gpa, unsigned level)
+{
+    if (npt(vm))
+        return level == 2 ? gpa >> 22 : (gpa >> 12) & 0x3FFu;
+    return (unsigned)(((uint64_t)gpa >> (12 + 9 * (level - 1))) & 0x1FFu);
+}
+
+static unsigned entry_size(const hv_vm *vm)
+{
+    return npt(vm) ? 4 : 8;
+}
+
+static uint64_t load_entry(hv_vm *vm, uint32_t table_hfn, unsigned index)
+{
+    uint8_t *p = hv_hostmem_ptr(&vm->m->hm, table_hfn) + index * entry_size(vm);
+    uint64_t e = 0;
+    memcpy(&e, p, entry_size(vm));
+    return e;
+}
+
+static void store_entry(hv_vm *vm, uint32_t table_hfn, unsigned index,
+                        uint64_t e)
+{
+    memcpy(hv_hostmem_ptr(&vm->m->hm, table_hfn) + index * entry_size(vm), &e,
+           entry_size(vm));
+}
+
+/* The rights of an entry as XWR bits (NPT: present means read and execute,
+ * R/W means write). */
+static unsigned rights(const hv_vm *vm, uint64_t e)
+{
+    if (npt(vm))
+        return (e & HV_PTE_P) ? (EPT_R | EPT_X | ((e & HV_PTE_RW) ? EPT_W : 0))
+                              : 0;
+    return (unsigned)(e & 7u);
+}
+
+static bool misconfigured(const hv_vm *vm, uint64_t e, unsigned level,
+                          bool leaf)
+{
+    if (npt(vm))
+        return false; /* 32-bit x86 entries have no reserved bits */
+    unsigned xwr = (unsigned)(e & 7u);
+    if (xwr == 0)
+        return false; /* not present: a violation, not a misconfiguration */
+    if (xwr == 2 || xwr == 6 || xwr == 4)
+        return true;
+    if (e & EPT_RESERVED_HI)
+        return true;
+    if (level == 4 && (e & 0xF8u))
+        return true;
+    if (leaf) {
+        unsigned type = (unsigned)((e >> 3) & 7u);
+        if (type == 2 || type == 3 || type == 7)
+            return true;
+    }
+    return false;
+}
+
+static void record_ref(hv_vm *vm, unsigned level, uint32_t table_hfn,
+                       unsigned index, uint64_t e)
+{
+    hv_walk *w = ns_of(vm)->walk;
+    if (w && w->nrefs < HV_WALK_MAX_REFS)
+        w->refs[w->nrefs++] = (hv_walk_ref){1, (uint8_t)level, table_hfn << 12,
+                                            index, (uint32_t)e};
+    hv_machine_emit(vm, HV_EV_NESTED_WALK_REF, level, table_hfn << 12, index,
+                    (uint32_t)e);
+}
+
+/* Translates gpa through the nested table for `access`. Returns true with
+ * *hpa, or false with the exit recorded as pending. `final` tells the
+ * qualification whether this is the access's own address (bit 8). */
+static bool nested_translate_gpa(hv_vm *vm, uint32_t gpa, hv_access access,
+                                 bool final, uint32_t *hpa)
+{
+    nested_state *ns = ns_of(vm);
+    unsigned need = access == HV_ACC_WRITE ? EPT_W
+                    : access == HV_ACC_FETCH ? EPT_X
+                                             : EPT_R;
+    unsigned allowed = EPT_R | EPT_W | EPT_X;
+    uint32_t table = ns->root_hfn;
+    for (unsigned level = levels(vm); level >= 1; level--) {
+        unsigned idx = index_of(vm, gpa, level);
+        uint64_t e = load_entry(vm, table, idx);
+        record_ref(vm, level, table, idx, e);
+        bool leaf = level == 1;
+        if (misconfigured(vm, e, level, leaf)) {
+            ns->pending = true;
+            ns->pending_key = HV_EXIT_EPT_MISCONFIG;
+            ns->pending_gpa = gpa;
+            ns->pending_qual = 0; /* no qualification for reason 49 */
+            ns->pending_level = level;
+            return false;
+        }
+        allowed &= rights(vm, e);
+        if (!(rights(vm, e)) || !(allowed & need)) {
+            /* Exit qualification (SDM Vol 3C §27.2.1, Table 27-7): the
+             * access (bits 0-2), what the entries allowed (3-5), the guest
+             * linear address is valid (7), and whether this was the final
+             * translation or a guest paging-structure access (8). */
+            uint32_t qual = (access == HV_ACC_WRITE ? 2u
+                             : access == HV_ACC_FETCH ? 4u
+                                                      : 1u) |
+                            (rights(vm, e) ? allowed << 3 : 0) | (1u << 7) |
+                            (final ? 1u << 8 : 0);
+            ns->pending = true;
+            ns->pending_key = npt(vm) ? HV_EXIT_NPF : HV_EXIT_EPT_VIOLATION;
+            ns->pending_gpa = gpa;
+            ns->pending_qual = qual;
+            ns->pending_level = level;
+            return false;
+        }
+        if (vm->m->cfg.nested.ad && !npt(vm)) {
+            /* EPT A/D (EPTP bit 6): A on every entry used, D on the leaf
+             * for a write. */
+            uint64_t now = e | EPT_A | (leaf && access == HV_ACC_WRITE ? EPT_D : 0);
+            if (now != e)
+                store_entry(vm, table, idx, now);
+        }
+        uint64_t next = npt(vm) ? (e & 0xFFFFF000u) : (e & EPT_ADDR_MASK);
+        if (leaf) {
+            *hpa = (uint32_t)next | (gpa & 0xFFFu);
+            return true;
+        }
+        table = (uint32_t)(next >> 12);
+    }
+    return false;
+}
+
+/* The guest walk's table callback: a guest table's guest-physical address
+ * through the nested table. The CPU's reads of guest paging structures
+ * count as writes when EPT A/D is on (it may set guest A/D). */
+static uint8_t *guest_table_ptr(hv_vm *vm, uint32_t gpa)
+{
+    nested_state *ns = ns_of(vm);
+    if (ns->pending)
+        return NULL;
+    hv_access access = vm->m->cfg.nested.ad && !npt(vm) ? HV_ACC_WRITE
+                                                        : HV_ACC_READ;
+    uint32_t hpa;
+    if (!nested_translate_gpa(vm, gpa, access, false, &hpa))
+        return NULL;
+    return hv_mmu_host_ptr(vm, hpa, NULL);
+}
+
+/* The hypervisor maps one guest page in the nested table from the P2M
+ * (lazy allocation: EPT violations on first touch). Returns false when the
+ * page is not RAM. */
+static bool map_gpa(hv_vm *vm, uint32_t gpa)
+{
+    nested_state *ns = ns_of(vm);
+    uint32_t hpa;
+    if (!hv_mmu_gpa_to_hpa(vm, gpa & ~0xFFFu, &hpa))
+        return false;
+    uint32_t table = ns->root_hfn;
+    for (unsigned level = levels(vm); level >= 1; level--) {
+        unsigned idx = index_of(vm, gpa, level);
+        uint64_t e = load_entry(vm, table, idx);
+        if (level == 1) {
+            uint64_t leaf = npt(vm) ? (uint64_t)(hpa | HV_PTE_P | HV_PTE_RW | HV_PTE_US)
+                                    : (uint64_t)hpa | EPT_R | EPT_W | EPT_X | EPT_WB;
+            store_entry(vm, table, idx, leaf);
+            hv_machine_emit(vm, HV_EV_NESTED_FILL, level,
+                            (table << 12) + idx * entry_size(vm), (uint32_t)leaf,
+                            gpa & ~0xFFFu);
+            return true;
+        }
+        if (!rights(vm, e)) {
+            uint32_t hfn;
+            if (hv_hostmem_alloc(&vm->m->hm, HV_OWN_EPT, vm->id, &hfn) != HV_OK)
+                return false;
+            e = npt(vm) ? (uint64_t)((hfn << 12) | HV_PTE_P | HV_PTE_RW | HV_PTE_US)
+                        : ((uint64_t)hfn << 12) | EPT_R | EPT_W | EPT_X;
+            store_entry(vm, table, idx, e);
+            hv_machine_emit(vm, HV_EV_NESTED_FILL, level,
+                            (table << 12) + idx * entry_size(vm), (uint32_t)e,
+                            gpa & ~0xFFFu);
+        }
+        table = (uint32_t)((npt(vm) ? (e & 0xFFFFF000u) : (e & EPT_ADDR_MASK)) >> 12);
+    }
+    return false;
+}
+
+/* The exit for what the walk left pending; false when the VM must end. */
+static bool handle_pending(hv_vm *vm, hv_walk *w)
+{
+    nested_state *ns = ns_of(vm);
+    ns->pending = false;
+    hv_vm_exit(vm, ns->pending_key, ns->pending_qual, HV_CAUSE_NONE);
+    hv_machine_emit(vm, HV_EV_NESTED_FAULT, ns->pending_gpa, ns->pending_qual,
+                    ns->pending_level, 0);
+    if (ns->pending_key == HV_EXIT_EPT_MISCONFIG) {
+        char why[120];
+        snprintf(why, sizeof why,
+                 "EPT misconfiguration at guest-physical 0x%08x (level %u)",
+                 ns->pending_gpa, ns->pending_level);
+        hv_vm_end(vm, HV_VM_INTERNAL, false, 0, why);
+        w->unbacked = true;
+        return false;
+    }
+    if (!map_gpa(vm, ns->pending_gpa)) {
+        w->unbacked = true;
+        w->unbacked_pa = ns->pending_gpa;
+        return false;
+    }
+    return true;
+}
+
+static hv_mmu_result nested_translate(hv_vm *vm, uint32_t va, hv_access access,
+                                      bool user, hv_walk *w)
+{
+    nested_state *ns = ns_of(vm);
+    for (int attempt = 0; attempt < 16; attempt++) {
+        ns->pending = false;
+        ns->walk = w;
+        /* The guest CR3 is a guest-physical address too: its translation
+         * comes first (the guest walk's first table read asks for it). */
+        const hv_walk32_env env = {
+            .root = vm->cr3,
+            .wp = vm->cr0 & HV_CR0_WP,
+            .pse = vm->cr4 & HV_CR4_PSE,
+            .pge = vm->cr4 & HV_CR4_PGE,
+            .set_ad = true,
+            .ref_event = HV_EV_WALK_REF,
+            .ptr = guest_table_ptr,
+        };
+        hv_walk32(vm, &env, va, access, user, w);
+        if (ns->pending) {
+            ns->walk = NULL;
+            if (!handle_pending(vm, w))
+                return HV_MMU_UNBACKED;
+            continue;
+        }
+        if (w->unbacked) {
+            ns->walk = NULL;
+            return HV_MMU_UNBACKED;
+        }
+        if (w->fault) {
+            ns->walk = NULL;
+            return HV_MMU_FAULT; /* the guest's own #PF: no exit */
+        }
+        uint32_t hpa;
+        bool ok = nested_translate_gpa(vm, w->pa, access, true, &hpa);
+        ns->walk = NULL;
+        if (!ok) {
+            if (!handle_pending(vm, w))
+                return HV_MMU_UNBACKED;
+            continue;
+        }
+        w->gpa = w->pa;
+        w->pa = hpa;
+        return HV_MMU_OK;
+    }
+    hv_vm_end(vm, HV_VM_INTERNAL, false, 0, "nested fault did not resolve");
+    w->unbacked = true;
+    return HV_MMU_UNBACKED;
+}
+
+static hv_err nested_init(hv_vm *vm)
+{
+    nested_state *ns = calloc(1, sizeof *ns);
+    if (!ns)
+        return HV_ERR_NOMEM;
+    vm->mmu_state = ns;
+    if (hv_hostmem_alloc(&vm->m->hm, HV_OWN_EPT, vm->id, &ns->root_hfn))
+        return HV_ERR_NOMEM;
+    if (!vm->m->cfg.nested.lazy)
+        for (uint32_t gfn = 0; gfn < vm->p2m.ngfn; gfn++)
+            if (hv_p2m_lookup(&vm->p2m, gfn) != HV_P2M_NONE && !map_gpa(vm, gfn << 12))
+                return HV_ERR_NOMEM;
+    return HV_OK;
+}
+
+static void nested_fini(hv_vm *vm)
+{
+    free(vm->mmu_state);
+    vm->mmu_state = NULL;
+}
+
+const hv_mmu_ops hv_mmu_nested_ops = {
+    .name = "nested",
+    .exits_on_cr3 = false,
+    .exits_on_invlpg = false,
+    .init = nested_init,
+    .fini = nested_fini,
+    .translate = nested_translate,
+};
