@@ -215,5 +215,51 @@ typedef struct hv_tlb_view {
 } hv_tlb_view;
 bool hv_machine_tlb_find(const hv_machine *m, uint32_t vm, uint32_t va,
                          hv_tlb_view *out);
+/* The TLB's geometry and one slot (valid or not), for the TLB pane. */
+void hv_machine_tlb_geometry(const hv_machine *m, uint32_t vm, uint32_t *sets,
+                             uint32_t *ways);
+/* False when the slot is empty or out of range. `age` is the replacement
+ * stamp (LRU: last use; FIFO: fill order). */
+bool hv_machine_tlb_slot(const hv_machine *m, uint32_t vm, uint32_t set,
+                         uint32_t way, hv_tlb_view *out, uint64_t *age);
+
+/* Host memory, frame by frame, for the host memory map. */
+typedef enum hv_frame_owner {
+    HV_FRAME_FREE = 0,
+    HV_FRAME_HYPERVISOR,
+    HV_FRAME_VM_RAM,
+    HV_FRAME_SHADOW,
+    HV_FRAME_EPT,
+    HV_FRAME_DEVICE,
+    HV_FRAME_RESERVED,
+} hv_frame_owner;
+uint32_t hv_machine_host_frames(const hv_machine *m);
+/* Owner of host frame hfn and the VM it belongs to. */
+hv_frame_owner hv_machine_frame_owner(const hv_machine *m, uint32_t hfn,
+                                      uint32_t *vm);
+const char *hv_frame_owner_name(hv_frame_owner owner);
+/* Reads host-physical memory (shadow and EPT tables live there). */
+hv_err hv_machine_read_hpa(const hv_machine *m, uint32_t hpa, void *buf,
+                           size_t len);
+/* Guest-physical -> host-physical through the VM's P2M. */
+bool hv_machine_gpa_to_hpa(const hv_machine *m, uint32_t vm, uint32_t gpa,
+                           uint32_t *hpa);
+
+/* The hypervisor's tables, for the shadow/EPT pane. */
+typedef struct hv_shadow_page_view {
+    uint32_t hfn, gfn;
+    uint8_t level; /* 2: shadows a directory; 1: a table */
+    bool direct, wp, unsync, root, current_root;
+} hv_shadow_page_view;
+/* Shadow mode: the i-th shadow page in use (0..); false past the last. */
+bool hv_machine_shadow_page(const hv_machine *m, uint32_t vm, uint32_t i,
+                            hv_shadow_page_view *out);
+/* Whether writes to guest frame gfn trap now (shadow mode). */
+bool hv_machine_gfn_write_protected(const hv_machine *m, uint32_t vm,
+                                    uint32_t gfn);
+/* Nested mode: the host-physical address of the top nested table, its
+ * number of levels (4 EPT, 2 NPT) and entry size in bytes (8 or 4). */
+bool hv_machine_nested_root(const hv_machine *m, uint32_t vm, uint32_t *hpa,
+                            uint32_t *levels, uint32_t *entry_size);
 
 #endif

@@ -435,3 +435,76 @@ bool hv_machine_tlb_find(const hv_machine *m, uint32_t i, uint32_t va,
     }
     return false;
 }
+
+void hv_machine_tlb_geometry(const hv_machine *m, uint32_t i, uint32_t *sets,
+                             uint32_t *ways)
+{
+    *sets = *ways = 0;
+    if (i >= m->nvms)
+        return;
+    *sets = hv_tlb_sets(m->vms[i]->tlb);
+    *ways = hv_tlb_ways(m->vms[i]->tlb);
+}
+
+bool hv_machine_tlb_slot(const hv_machine *m, uint32_t i, uint32_t set,
+                         uint32_t way, hv_tlb_view *out, uint64_t *age)
+{
+    if (i >= m->nvms)
+        return false;
+    const hv_tlb *tlb = m->vms[i]->tlb;
+    if (set >= hv_tlb_sets(tlb) || way >= hv_tlb_ways(tlb))
+        return false;
+    const hv_tlb_entry *e = hv_tlb_slot(tlb, set, way);
+    if (!e || !e->valid)
+        return false;
+    *out = (hv_tlb_view){e->vpn, e->pfn, e->tag, e->flags, set, way};
+    if (age)
+        *age = e->stamp;
+    return true;
+}
+
+uint32_t hv_machine_host_frames(const hv_machine *m)
+{
+    return m->hm.nframes;
+}
+
+hv_frame_owner hv_machine_frame_owner(const hv_machine *m, uint32_t hfn,
+                                      uint32_t *vm)
+{
+    if (hfn >= m->hm.nframes)
+        return HV_FRAME_FREE;
+    if (vm)
+        *vm = m->hm.tags[hfn].vm;
+    /* hv_owner and hv_frame_owner list the same owners in the same
+     * order (hostmem.h is internal). */
+    return (hv_frame_owner)m->hm.tags[hfn].owner;
+}
+
+const char *hv_frame_owner_name(hv_frame_owner owner)
+{
+    return hv_owner_name((hv_owner)owner);
+}
+
+hv_err hv_machine_read_hpa(const hv_machine *m, uint32_t hpa, void *buf,
+                           size_t len)
+{
+    if ((uint64_t)hpa + len > (uint64_t)m->hm.nframes * HV_PAGE_SIZE)
+        return HV_ERR_ARG;
+    memcpy(buf, m->hm.base + hpa, len);
+    return HV_OK;
+}
+
+bool hv_machine_gpa_to_hpa(const hv_machine *m, uint32_t i, uint32_t gpa,
+                           uint32_t *hpa)
+{
+    return i < m->nvms && hv_mmu_gpa_to_hpa(m->vms[i], gpa, hpa);
+}
+
+_Static_assert((int)HV_OWN_FREE == (int)HV_FRAME_FREE &&
+                   (int)HV_OWN_HYP == (int)HV_FRAME_HYPERVISOR &&
+                   (int)HV_OWN_VM_RAM == (int)HV_FRAME_VM_RAM &&
+                   (int)HV_OWN_SHADOW == (int)HV_FRAME_SHADOW &&
+                   (int)HV_OWN_EPT == (int)HV_FRAME_EPT &&
+                   (int)HV_OWN_DEVICE == (int)HV_FRAME_DEVICE &&
+                   (int)HV_OWN_RESERVED == (int)HV_FRAME_RESERVED,
+               "hv_frame_owner mirrors hv_owner");

@@ -354,3 +354,15 @@ const hv_mmu_ops hv_mmu_nested_ops = {
     .fini = nested_fini,
     .translate = nested_translate,
 };
+
+bool hv_machine_nested_root(const hv_machine *m, uint32_t vmi, uint32_t *hpa,
+                            uint32_t *nlevels, uint32_t *esize)
+{
+    if (vmi >= m->nvms || m->vms[vmi]->mmu != &hv_mmu_nested_ops)
+        return false;
+    hv_vm *vm = m->vms[vmi];
+    *hpa = ns_of(vm)->root_hfn << 12;
+    *nlevels = levels(vm);
+    *esize = entry_size(vm);
+    return true;
+}

@@ -231,3 +231,31 @@ void hv_shadow_invalidate_entry(hv_vm *vm, int32_t idx, uint32_t index)
                                        HV_INVAL_SHADOW);
     }
 }
+
+bool hv_machine_shadow_page(const hv_machine *m, uint32_t vmi, uint32_t n,
+                            hv_shadow_page_view *out)
+{
+    if (vmi >= m->nvms || m->vms[vmi]->mmu != &hv_mmu_shadow_ops)
+        return false;
+    const hv_shadow *sh = m->vms[vmi]->mmu_state;
+    for (uint32_t i = 0; i < sh->cap; i++) {
+        const hv_spage *sp = &sh->pages[i];
+        if (!sp->used || n--)
+            continue;
+        *out = (hv_shadow_page_view){
+            .hfn = sp->hfn, .gfn = sp->gfn, .level = sp->level,
+            .direct = sp->direct, .wp = sp->wp, .unsync = sp->unsync,
+            .root = is_root(sh, (int32_t)i),
+            .current_root = sh->root == (int32_t)i};
+        return true;
+    }
+    return false;
+}
+
+bool hv_machine_gfn_write_protected(const hv_machine *m, uint32_t vmi,
+                                    uint32_t gfn)
+{
+    if (vmi >= m->nvms || m->vms[vmi]->mmu != &hv_mmu_shadow_ops)
+        return false;
+    return hv_shadow_protected(m->vms[vmi], gfn);
+}
