@@ -261,5 +261,12 @@ bool hv_machine_gfn_write_protected(const hv_machine *m, uint32_t vm,
  * number of levels (4 EPT, 2 NPT) and entry size in bytes (8 or 4). */
 bool hv_machine_nested_root(const hv_machine *m, uint32_t vm, uint32_t *hpa,
                             uint32_t *levels, uint32_t *entry_size);
+/* Nested mode, for lessons that show violations and misconfigurations:
+ * the hypervisor writes the nested-table entry of `level` (1 = the leaf)
+ * on the path of gpa, mapping the path first, then invalidates the TLB
+ * (INVEPT). Errors: HV_ERR_ARG (not nested, level out of range, gpa not
+ * RAM). */
+hv_err hv_machine_nested_set_entry(hv_machine *m, uint32_t vm, uint32_t gpa,
+                                   uint32_t level, uint64_t value);
 
 #endif

@@ -366,3 +366,27 @@ bool hv_machine_nested_root(const hv_machine *m, uint32_t vmi, uint32_t *hpa,
     *esize = entry_size(vm);
     return true;
 }
+
+hv_err hv_machine_nested_set_entry(hv_machine *m, uint32_t vmi, uint32_t gpa,
+                                   uint32_t level, uint64_t value)
+{
+    if (vmi >= m->nvms || m->vms[vmi]->mmu != &hv_mmu_nested_ops)
+        return HV_ERR_ARG;
+    hv_vm *vm = m->vms[vmi];
+    if (level < 1 || level > levels(vm) || !map_gpa(vm, gpa))
+        return HV_ERR_ARG;
+    uint32_t table = ns_of(vm)->root_hfn;
+    for (unsigned l = levels(vm); l > level; l--) {
+        uint64_t e = load_entry(vm, table, index_of(vm, gpa, l));
+        table = (uint32_t)((npt(vm) ? (e & 0xFFFFF000u) : (e & EPT_ADDR_MASK)) >> 12);
+    }
+    unsigned idx = index_of(vm, gpa, level);
+    store_entry(vm, table, idx, value);
+    m->cur = vm;
+    hv_machine_emit(vm, HV_EV_NESTED_FILL, level,
+                    (table << 12) + idx * entry_size(vm), (uint32_t)value,
+                    gpa & ~0xFFFu);
+    /* INVEPT: cached combined translations may use the old entry. */
+    hv_tlb_flush(vm->tlb, true);
+    return HV_OK;
+}
