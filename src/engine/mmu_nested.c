@@ -259,13 +259,22 @@ static bool handle_pending(hv_vm *vm, hv_walk *w)
     hv_machine_emit(vm, HV_EV_NESTED_FAULT, ns->pending_gpa, ns->pending_qual,
                     ns->pending_level, 0);
     if (ns->pending_key == HV_EXIT_EPT_MISCONFIG) {
-        char why[120];
-        snprintf(why, sizeof why,
-                 "EPT misconfiguration at guest-physical 0x%08x (level %u)",
-                 ns->pending_gpa, ns->pending_level);
-        hv_vm_end(vm, HV_VM_INTERNAL, false, 0, why);
-        w->unbacked = true;
-        return false;
+        /* The hypervisor repairs the entry it finds broken (rights back to
+         * RWX, reserved bits and the memory type cleaned) and resumes. */
+        uint32_t table = ns->root_hfn, gpa = ns->pending_gpa;
+        for (unsigned l = levels(vm); l > ns->pending_level; l--) {
+            uint64_t e = load_entry(vm, table, index_of(vm, gpa, l));
+            table = (uint32_t)((e & EPT_ADDR_MASK) >> 12);
+        }
+        unsigned idx = index_of(vm, gpa, ns->pending_level);
+        uint64_t e = load_entry(vm, table, idx);
+        e = (e & EPT_ADDR_MASK) | EPT_R | EPT_W | EPT_X |
+            (ns->pending_level == 1 ? EPT_WB : 0);
+        store_entry(vm, table, idx, e);
+        hv_machine_emit(vm, HV_EV_NESTED_FILL, ns->pending_level,
+                        (table << 12) + idx * entry_size(vm), (uint32_t)e,
+                        gpa & ~0xFFFu);
+        return true;
     }
     if (!map_gpa(vm, ns->pending_gpa)) {
         w->unbacked = true;
