@@ -55,6 +55,8 @@ static delivery fail_mmu(hv_vm *vm, hv_mmu_result r, const hv_xlat *x)
 {
     if (r == HV_MMU_UNBACKED) {
         char why[120];
+        hv_machine_emit(vm, HV_EV_GUEST_ERROR, HV_GERR_UNBACKED, x->fault_addr,
+                        0, vm->cur_eip);
         snprintf(why, sizeof why,
                  "delivering an exception touched guest-physical 0x%08x, "
                  "which is not RAM", x->fault_addr);

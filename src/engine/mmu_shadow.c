@@ -287,6 +287,11 @@ static void shadow_on_cr_write(hv_vm *vm, unsigned cr, uint32_t old,
         load_root(vm);
         return;
     }
+    if (cr == 0 && ((old ^ now) & HV_CR0_WP))
+        /* The TLB holds rights from shadow entries of the old role (under
+         * WP = 0 a read-only guest page is writable): the hypervisor must
+         * flush them with the MMU context (KVM resets it). */
+        hv_tlb_flush(vm->tlb, true);
     if (cr == 3 || (cr == 0 && ((old ^ now) & (HV_CR0_PG | HV_CR0_WP))))
         load_root(vm);
 }

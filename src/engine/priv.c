@@ -227,6 +227,8 @@ static void iret(hv_vm *vm, uint32_t eip)
         return;
     }
     if (r == HV_MMU_UNBACKED) {
+        hv_machine_emit(vm, HV_EV_GUEST_ERROR, HV_GERR_UNBACKED, x.fault_addr,
+                        0, eip);
         hv_vm_end(vm, HV_VM_BAD_ACCESS, false, 0, "IRET popped from non-RAM");
         uc_emu_stop(vm->uc);
         return;
