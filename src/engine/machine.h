@@ -91,6 +91,12 @@ struct hv_vm {
     /* An emulated write in flight: Unicorn performs the store, the
      * hypervisor syncs after it (UNICORN.md §4). */
     bool emul_pending;
+    /* Translating ahead (vcpu.c): the execute-only page Unicorn gets for a
+     * later page of a block, until the CPU itself goes there. */
+    uint8_t *poison;
+    bool poison_live;
+    uint32_t poison_page;
+    bool retry_insn; /* an access met the poison page: run it again */
     uint32_t emul_gpa, emul_la, emul_size;
 };
 

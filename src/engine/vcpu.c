@@ -156,6 +156,46 @@ static void finish_emulated_write(hv_vm *vm)
         hv_ucmap_drop(&vm->ucmap, vm->emul_la & PAGE_MASK);
 }
 
+/* HOW TRANSLATING AHEAD IS HANDLED: Unicorn translates a whole block
+ * before running it, and a block may run on into the next page. A fetch
+ * there is not the CPU's yet: if it faulted now, the fault would come
+ * before the instructions ahead of it had run (measured). So a fetch in a
+ * later page than the block's start, with no TLB entry behind it, is given
+ * the "poison" page: execute-only, never run. The code hook sees an
+ * instruction on it before it runs and only then does the real fetch (TLB,
+ * walk, fault); a data access to it traps and is retried. */
+static bool lookahead(hv_vm *vm, uint32_t la)
+{
+    uint32_t eip;
+    uc_reg_read(vm->uc, UC_X86_REG_EIP, &eip);
+    return (la & PAGE_MASK) != (eip & PAGE_MASK);
+}
+
+static bool is_poison(hv_vm *vm, uint32_t page)
+{
+    return vm->poison_live && vm->poison_page == page;
+}
+
+static void map_poison(hv_vm *vm, uint32_t page)
+{
+    if (vm->poison_live)
+        hv_ucmap_drop(&vm->ucmap, vm->poison_page);
+    if (hv_ucmap_map(&vm->ucmap, page, vm->poison, UC_PROT_EXEC) != HV_OK) {
+        hv_vm_end(vm, HV_VM_INTERNAL, false, 0, "Unicorn refused a mapping");
+        return;
+    }
+    vm->poison_live = true;
+    vm->poison_page = page;
+}
+
+/* The CPU reached the poison page (fetch) or touched it (data): the page
+ * goes, so the real access can map the real frame. */
+static void unpoison(hv_vm *vm)
+{
+    hv_ucmap_drop(&vm->ucmap, vm->poison_page);
+    vm->poison_live = false;
+}
+
 static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address,
                           int size, int64_t value, void *opaque)
 {
@@ -169,6 +209,10 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address,
     if (paging && remap_from_tlb(vm, la, access))
         return vm->exit_reason == HV_VM_RUNNING;
     hv_xlat x;
+    if (access == HV_ACC_FETCH && lookahead(vm, la)) {
+        map_poison(vm, la & PAGE_MASK);
+        return vm->exit_reason == HV_VM_RUNNING;
+    }
     if (!account(vm, la, access, &x))
         return false;
     if (paging && access != HV_ACC_WRITE)
@@ -187,6 +231,12 @@ static bool hook_prot(uc_engine *uc, uc_mem_type type, uint64_t address,
     hv_vm *vm = opaque;
     if (vm->fault_pending || vm->exit_reason != HV_VM_RUNNING)
         return false;
+    uint32_t page = (uint32_t)address & PAGE_MASK;
+    if (is_poison(vm, page)) {
+        unpoison(vm);
+        vm->retry_insn = true;
+        return false;
+    }
     if (type != UC_MEM_WRITE_PROT)
         return false;
     if (vm->emul_pending)
@@ -260,8 +310,11 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address,
             }
             if (x.rom)
                 rom_write(vm, la, &x, value);
-            else if (x.changed || !paging)
+            else if (x.changed || !paging || is_poison(vm, page)) {
+                if (is_poison(vm, page))
+                    vm->poison_live = false; /* replaced by the real page */
                 map_page(vm, la, &x);
+            }
         }
         if (page == (last & PAGE_MASK))
             break;
@@ -348,6 +401,34 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
     vm->cur_eip = eip;
     vm->cur_size = size;
 
+    if (vm->poison_live &&
+        (is_poison(vm, eip & PAGE_MASK) ||
+         is_poison(vm, (eip + size - 1) & PAGE_MASK))) {
+        /* The CPU itself fetches from the poisoned page now: the real
+         * fetch (TLB, walk, fault), then the instruction runs again with
+         * the real page behind it. */
+        uint32_t page = vm->poison_page;
+        unpoison(vm);
+        uncount_instruction(vm);
+        hv_xlat x;
+        hv_mmu_result r = hv_mmu_access(vm, page, HV_ACC_FETCH, &x);
+        if (r == HV_MMU_UNBACKED) {
+            end_unbacked(vm, x.fault_addr);
+            uc_emu_stop(uc);
+            return;
+        }
+        if (r == HV_MMU_FAULT) {
+            vm->cr2 = x.fault_addr;
+            hv_except_raise(vm, 14, true, x.error_code, eip, false);
+            return;
+        }
+        map_page(vm, page, &x);
+        if (vm->cr0 & HV_CR0_PG)
+            mark_add(vm, page, HV_ACC_FETCH); /* accounted: no second hit */
+        uc_ctl_remove_cache(uc, eip & PAGE_MASK, (uint64_t)(eip & PAGE_MASK) + 0x2000u);
+        uc_reg_write(uc, UC_X86_REG_EIP, &eip);
+        return;
+    }
     if (vm->cr0 & HV_CR0_PG) {
         uint32_t last = eip + (size ? size - 1 : 0);
         for (uint32_t la = eip;;) {
@@ -559,6 +640,10 @@ hv_err hv_vcpu_init(hv_vm *vm, const hv_vm_config *vc)
     hv_machine *m = vm->m;
     hv_err err;
     vm->emit = (hv_emitter){vm_emit, vm};
+    vm->poison = aligned_alloc(4096, 4096);
+    if (!vm->poison)
+        return HV_ERR_NOMEM;
+    memset(vm->poison, 0, 4096);
     memset(vm->rom_image, 0, sizeof vm->rom_image);
     memcpy(vm->rom_image, rom_gdt, sizeof rom_gdt);
     memcpy(vm->rom, vm->rom_image, sizeof vm->rom_image);
@@ -611,6 +696,7 @@ void hv_vcpu_fini(hv_vm *vm)
     if (vm->uc)
         uc_close(vm->uc);
     hv_tlb_destroy(vm->tlb);
+    free(vm->poison);
 }
 
 hv_err hv_vcpu_run(hv_vm *vm)
@@ -648,6 +734,13 @@ hv_err hv_vcpu_run(hv_vm *vm)
             uncount_instruction(vm);
             uc_reg_read(vm->uc, UC_X86_REG_EIP, &eip);
             hv_except_raise(vm, 6, false, 0, eip, false);
+            continue;
+        }
+        if (vm->retry_insn) {
+            /* An access met the poison page (below): it is mapped for real
+             * now; the instruction runs again. */
+            vm->retry_insn = false;
+            uncount_instruction(vm);
             continue;
         }
         if (ue != UC_ERR_OK) {
