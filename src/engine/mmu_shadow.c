@@ -164,9 +164,12 @@ static pf_step handle_pf(hv_vm *vm, uint32_t va, hv_access access,
      * a direct one for a guest 4 MiB page, split into 4 KiB entries as
      * KVM does without huge host pages). */
     bool wp = vm->cr0 & HV_CR0_WP;
-    int32_t spt = gw.large
-                      ? hv_shadow_get(vm, (gw.pde & 0xFFC00000u) >> 12, 1, true, wp)
-                      : hv_shadow_get(vm, gw.pde >> 12, 1, false, wp);
+    uint8_t role_access = ((gw.pde & HV_PTE_RW) ? 1 : 0) |
+                          ((gw.pde & HV_PTE_US) ? 2 : 0);
+    int32_t spt = gw.large ? hv_shadow_get(vm, (gw.pde & 0xFFC00000u) >> 12, 1,
+                                           true, wp, role_access)
+                           : hv_shadow_get(vm, gw.pde >> 12, 1, false, wp,
+                                           role_access);
     if (spt < 0 || sh->root < 0) {
         hv_vm_end(vm, HV_VM_INTERNAL, false, 0, "no frame for a shadow page");
         out->unbacked = true;
@@ -260,7 +263,7 @@ static void load_root(hv_vm *vm)
     }
     bool hit = idx >= 0;
     if (!hit) {
-        idx = hv_shadow_get(vm, gfn, 2, false, wp);
+        idx = hv_shadow_get(vm, gfn, 2, false, wp, 3);
         if (idx < 0) {
             hv_vm_end(vm, HV_VM_INTERNAL, false, 0, "no frame for a shadow root");
             return;
@@ -359,10 +362,16 @@ void hv_shadow_resync(hv_vm *vm, int32_t idx)
         memcpy(&gpte, g + e * 4, 4);
         hv_machine_emit(vm, HV_EV_SW_WALK_REF, 1, sp->gfn << 12, e, gpte);
         uint32_t hpa;
-        bool same = (gpte & HV_PTE_P) &&
+        /* The shadow entry still holds if the guest entry is present,
+         * names the same frame, grants no less than it does, and keeps A
+         * (and D, for a writable entry): a guest that cleared A or D must
+         * see the hardware set it again (KVM's sync_page drops such
+         * entries too). */
+        bool same = (gpte & HV_PTE_P) && (gpte & HV_PTE_A) &&
                     hv_mmu_gpa_to_hpa(vm, gpte & 0xFFFFF000u, &hpa) &&
                     hpa >> 12 == t[e] >> 12 &&
                     ((gpte & HV_PTE_RW) || !(t[e] & HV_PTE_RW)) &&
+                    ((gpte & HV_PTE_D) || !(t[e] & HV_PTE_RW)) &&
                     ((gpte & HV_PTE_US) || !(t[e] & HV_PTE_US));
         if (!same) {
             t[e] = 0;

@@ -25,16 +25,21 @@ typedef struct hv_spage {
     bool wp;     /* role.cr0_wp */
     bool unsync; /* a leaf page the guest may write without exits */
     uint8_t level; /* 2: shadows a page directory, 1: a page table */
+    uint8_t access; /* role.access: the rights the guest's directory entry
+                       grants above a table (1 RW, 2 US); tables reached
+                       through entries with other rights are other pages */
     uint32_t hfn;  /* the shadow table's host frame */
     uint32_t gfn;  /* the guest table's frame (direct: the 4 MiB page's) */
     uint32_t flood; /* emulated writes since the page was last used */
     uint64_t stamp; /* last use, for the LRU zap */
 } hv_spage;
 
-/* The role as events show it: level | direct << 2 | wp << 3. */
+/* The role as events show it: level | direct << 2 | wp << 3 |
+ * access << 4. */
 static inline uint32_t hv_spage_role(const hv_spage *sp)
 {
-    return sp->level | (sp->direct ? 4u : 0) | (sp->wp ? 8u : 0);
+    return sp->level | (sp->direct ? 4u : 0) | (sp->wp ? 8u : 0) |
+           (uint32_t)sp->access << 4;
 }
 
 #define HV_SHADOW_MAX_ROOTS 16
@@ -56,10 +61,10 @@ hv_shadow *hv_vm_shadow(hv_vm *vm);
 hv_err hv_shadow_init(hv_vm *vm);
 void hv_shadow_fini(hv_vm *vm);
 int32_t hv_shadow_find(hv_vm *vm, uint32_t gfn, uint8_t level, bool direct,
-                       bool wp);
+                       bool wp, uint8_t access);
 /* Finds or makes the shadow page; -1 when no frame could be had. */
 int32_t hv_shadow_get(hv_vm *vm, uint32_t gfn, uint8_t level, bool direct,
-                      bool wp);
+                      bool wp, uint8_t access);
 void hv_shadow_zap(hv_vm *vm, int32_t idx, uint32_t why);
 void hv_shadow_zap_all(hv_vm *vm);
 /* Whether writes to guest frame gfn must trap (a synced shadow page of it

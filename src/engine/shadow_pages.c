@@ -54,13 +54,13 @@ uint32_t *hv_shadow_table(hv_vm *vm, int32_t idx)
 }
 
 int32_t hv_shadow_find(hv_vm *vm, uint32_t gfn, uint8_t level, bool direct,
-                       bool wp)
+                       bool wp, uint8_t access)
 {
     hv_shadow *sh = vm->mmu_state;
     for (uint32_t i = 0; i < sh->cap; i++) {
         const hv_spage *sp = &sh->pages[i];
         if (sp->used && sp->gfn == gfn && sp->level == level &&
-            sp->direct == direct && sp->wp == wp)
+            sp->direct == direct && sp->wp == wp && sp->access == access)
             return (int32_t)i;
     }
     return -1;
@@ -134,10 +134,10 @@ static int32_t lru_victim(const hv_shadow *sh)
 }
 
 int32_t hv_shadow_get(hv_vm *vm, uint32_t gfn, uint8_t level, bool direct,
-                      bool wp)
+                      bool wp, uint8_t access)
 {
     hv_shadow *sh = vm->mmu_state;
-    int32_t idx = hv_shadow_find(vm, gfn, level, direct, wp);
+    int32_t idx = hv_shadow_find(vm, gfn, level, direct, wp, access);
     if (idx >= 0)
         return idx;
     /* Over the budget the least recently used page goes; the guest never
@@ -156,8 +156,8 @@ int32_t hv_shadow_get(hv_vm *vm, uint32_t gfn, uint8_t level, bool direct,
         if (sp->used)
             continue;
         *sp = (hv_spage){.used = true, .direct = direct, .wp = wp,
-                         .level = level, .hfn = hfn, .gfn = gfn,
-                         .stamp = ++sh->clock};
+                         .level = level, .access = access, .hfn = hfn,
+                         .gfn = gfn, .stamp = ++sh->clock};
         sh->count++;
         hv_machine_emit(vm, HV_EV_SHADOW_ALLOC, hfn, gfn, hv_spage_role(sp), 0);
         if (!direct && gfn < sh->ngfn && sh->shadowed[gfn]++ == 0)
