@@ -164,8 +164,11 @@ static pf_step handle_pf(hv_vm *vm, uint32_t va, hv_access access,
      * a direct one for a guest 4 MiB page, split into 4 KiB entries as
      * KVM does without huge host pages). */
     bool wp = vm->cr0 & HV_CR0_WP;
-    uint8_t role_access = ((gw.pde & HV_PTE_RW) ? 1 : 0) |
-                          ((gw.pde & HV_PTE_US) ? 2 : 0);
+    /* role.access: a clean guest 4 MiB page gets a direct table without
+     * write access, so its first write exits to set D (KVM drops write
+     * from the role of a direct page whose guest entry is not dirty). */
+    bool role_rw = (gw.pde & HV_PTE_RW) && (!gw.large || (gw.pde & HV_PTE_D));
+    uint8_t role_access = (role_rw ? 1 : 0) | ((gw.pde & HV_PTE_US) ? 2 : 0);
     int32_t spt = gw.large ? hv_shadow_get(vm, (gw.pde & 0xFFC00000u) >> 12, 1,
                                            true, wp, role_access)
                            : hv_shadow_get(vm, gw.pde >> 12, 1, false, wp,
@@ -178,6 +181,13 @@ static pf_step handle_pf(hv_vm *vm, uint32_t va, hv_access access,
     }
     touch(sh, sh->root);
     touch(sh, spt);
+    /* Linking an unsync table under a directory entry that did not point
+     * at it: its entries may be stale for this path, so sync it first
+     * (KVM syncs an unsync page when it looks it up to link it). */
+    uint32_t sde = hv_shadow_table(vm, sh->root)[va >> 22];
+    if (sh->pages[spt].unsync &&
+        (!(sde & HV_PTE_P) || sde >> 12 != sh->pages[spt].hfn))
+        hv_shadow_resync(vm, spt);
     set_entry(vm, sh->root, va >> 22,
               (sh->pages[spt].hfn << 12) | HV_PTE_P | HV_PTE_RW | HV_PTE_US |
                   HV_PTE_A,
