@@ -79,6 +79,17 @@ static void report_nasm_errors(const char *path, const char *errs)
 
 bool cli_assemble(const char *path, uint8_t **image, size_t *len)
 {
+    return cli_assemble_listing(path, image, len, NULL);
+}
+
+/* As cli_assemble; with `source`, NASM also writes a listing (-l) that
+ * *source receives as rows (listing.c), or NULL when it cannot be read:
+ * the guest still runs, the Code pane then says it has no listing. */
+bool cli_assemble_listing(const char *path, uint8_t **image, size_t *len,
+                          struct hv_source **source)
+{
+    if (source)
+        *source = NULL;
     struct stat st;
     if (stat(path, &st) != 0) {
         fprintf(stderr, "hvlab: %s: %s\n", path, strerror(errno));
@@ -94,9 +105,10 @@ bool cli_assemble(const char *path, uint8_t **image, size_t *len)
                 strerror(errno));
         return false;
     }
-    char out[64], errs[64], inc_guest[4096], inc_data[4096];
+    char out[64], errs[64], lst[64], inc_guest[4096], inc_data[4096];
     snprintf(out, sizeof out, "%s/guest.bin", dir);
     snprintf(errs, sizeof errs, "%s/nasm.err", dir);
+    snprintf(lst, sizeof lst, "%s/guest.lst", dir);
     /* NASM finds %include files relative to -I paths: the guest's own
      * directory first, then the bundled include file. */
     const char *slash = strrchr(path, '/');
@@ -108,7 +120,11 @@ bool cli_assemble(const char *path, uint8_t **image, size_t *len)
     /* NASM's messages go to a file: hvlab reports the first error as its
      * one line (it names the guest file and line). */
     char *argv[] = {"nasm", "-f", "bin", inc_guest, inc_data, "-Z", errs,
-                    "-o", out, (char *)path, NULL};
+                    "-o", out, (char *)path, NULL, NULL, NULL};
+    if (source) {
+        argv[10] = "-l";
+        argv[11] = lst;
+    }
     pid_t pid;
     int rc = posix_spawnp(&pid, "nasm", NULL, NULL, argv, environ);
     bool ok = false;
@@ -121,12 +137,18 @@ bool cli_assemble(const char *path, uint8_t **image, size_t *len)
             ;
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
             ok = read_file(out, image, len);
+            if (ok && source)
+                *source = cli_listing_read(lst, path);
             if (!ok)
                 fprintf(stderr, "hvlab: %s: cannot read NASM's output\n", path);
             else if (*len == 0) {
                 fprintf(stderr, "hvlab: %s: the guest is empty (it assembles to no bytes)\n",
                         path);
                 free(*image);
+                if (source) {
+                    cli_source_free(*source);
+                    *source = NULL;
+                }
                 ok = false;
             }
         } else {
@@ -135,6 +157,7 @@ bool cli_assemble(const char *path, uint8_t **image, size_t *len)
     }
     unlink(out);
     unlink(errs);
+    unlink(lst);
     rmdir(dir);
     return ok;
 }

@@ -111,7 +111,8 @@ static cJSON *counters_json(const hv_counters *c)
     return o;
 }
 
-bool cli_report_json(hv_machine *m, const char *scenario, const char *guest)
+cJSON *cli_report_object(hv_machine *m, const char *scenario,
+                         const char *guest)
 {
     const hv_config *cfg = hv_machine_config(m);
     hv_counters c;
@@ -160,11 +161,21 @@ bool cli_report_json(hv_machine *m, const char *scenario, const char *guest)
     cJSON_AddNumberToObject(tlb, "ways", cfg->tlb.ways);
     cJSON_AddStringToObject(tlb, "policy", hv_tlb_policy_name(cfg->tlb.policy));
     cJSON_AddNumberToObject(root, "seed", (double)cfg->seed);
-    char *text = cJSON_PrintUnformatted(root);
+    return root;
+}
+
+bool cli_report_print(cJSON *root)
+{
+    char *text = root ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     if (!text)
         return false;
     puts(text);
     cJSON_free(text);
     return true;
+}
+
+bool cli_report_json(hv_machine *m, const char *scenario, const char *guest)
+{
+    return cli_report_print(cli_report_object(m, scenario, guest));
 }

@@ -10,6 +10,8 @@
 
 static const char run_usage[] =
     "usage: hvlab run GUEST.asm [options]\n"
+    "       hvlab run FILE.json [--paging MODE] [--json]  (a scenario: see\n"
+    "                         hvlab run FILE.json --help)\n"
     "  --paging MODE          native, shadow or nested\n"
     "  --npt                  nested: a 2-level AMD NPT table, not 4-level EPT\n"
     "  --nested-prefill       nested: map all guest RAM up front (no EPT\n"
@@ -136,17 +138,31 @@ static int parse(int argc, char **argv, run_opts *o)
     return -1;
 }
 
+/* Options followed by a value. */
+static bool takes_value(const char *a)
+{
+    static const char *const opts[] = {"--paging", "--ram", "--tlb-entries",
+                                       "--tlb-ways", "--tlb-policy", "--seed",
+                                       "--max-instructions", "--trace", NULL};
+    for (int i = 0; opts[i]; i++)
+        if (strcmp(a, opts[i]) == 0)
+            return true;
+    return false;
+}
+
 int cli_run(int argc, char **argv)
 {
+    /* A scenario (FILE.json) has its own runner and options. */
+    for (int i = 1; i < argc; i++) {
+        if (takes_value(argv[i]))
+            i++;
+        else if (argv[i][0] != '-' && has_suffix(argv[i], ".json"))
+            return cli_run_scenario(argc, argv);
+    }
     run_opts o = {0};
     int rc = parse(argc, argv, &o);
     if (rc >= 0)
         return rc;
-    if (has_suffix(o.guest, ".json")) {
-        fprintf(stderr, "hvlab run: %s: scenario files are not supported yet; "
-                        "run a guest .asm\n", o.guest);
-        return CLI_BAD_INPUT;
-    }
     uint8_t *image;
     size_t len;
     if (!cli_assemble(o.guest, &image, &len))

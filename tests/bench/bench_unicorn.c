@@ -330,7 +330,8 @@ out:
 static int cmd_remap(int argc, char **argv)
 {
     uint64_t live = 64, cycles = 20000, repeat = 3;
-    for (int i = 2; i < argc; i++) {
+    /* Options come in pairs: "--live N". */
+    for (int i = 2; i < argc; i += 2) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint64_t *dst = strcmp(argv[i], "--live") == 0     ? &live
                         : strcmp(argv[i], "--cycles") == 0 ? &cycles
@@ -342,7 +343,6 @@ static int cmd_remap(int argc, char **argv)
         }
         if (!parse_u64(argv[i], v, dst))
             return 1;
-        i++;
     }
     if (live < 1 || live > 2048 || cycles < 1 || repeat < 1) {
         fprintf(stderr, "usage: bench_unicorn remap [--live 1..2048] "

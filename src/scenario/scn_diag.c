@@ -1,0 +1,170 @@
+/* hvlab scenarios: the list of messages about bad input. Every message
+ * reads FILE:LINE:COL: $.json.path: message (STYLE.md practice 12). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scn_internal.h"
+
+const char *hv_scn_strerror(hv_scn_err err)
+{
+    switch (err) {
+    case HV_SCN_OK: return "success";
+    case HV_SCN_ERR_INPUT: return "bad input";
+    case HV_SCN_ERR_NOMEM: return "out of memory";
+    case HV_SCN_ERR_ENGINE: return "the engine refused a call";
+    }
+    return "unknown error";
+}
+
+void hv_scn_diags_init(hv_scn_diags *d)
+{
+    memset(d, 0, sizeof *d);
+}
+
+void hv_scn_diags_free(hv_scn_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->v[i].file);
+        free(d->v[i].path);
+        free(d->v[i].msg);
+    }
+    free(d->v);
+    memset(d, 0, sizeof *d);
+}
+
+/* A path of hundreds of components (deep nesting) is cut in the middle at
+ * a component boundary: `$[0][0][0]…[0][0]`. */
+static char *shorten_path(const char *path)
+{
+    size_t n = strlen(path);
+    if (n <= 160)
+        return strdup(path);
+    size_t head = 0, tail = n;
+    for (size_t i = 1; i < n && i <= 80; i++)
+        if (path[i] == '.' || path[i] == '[')
+            head = i;
+    for (size_t i = n - 1; i > head && n - i <= 40; i--)
+        if (path[i] == '.' || path[i] == '[')
+            tail = i;
+    if (!head)
+        head = 80;
+    if (tail == n)
+        tail = n - 40;
+    char *p = malloc(head + (n - tail) + 4);
+    if (!p)
+        return NULL;
+    memcpy(p, path, head);
+    memcpy(p + head, "\xE2\x80\xA6", 3); /* … */
+    memcpy(p + head + 3, path + tail, n - tail + 1);
+    return p;
+}
+
+bool scn_diag_vadd(hv_scn_diags *d, const char *file, uint32_t line,
+                   uint32_t col, const char *path, const char *fmt,
+                   va_list ap)
+{
+    if (d->n >= HV_SCN_MAX_DIAGS) {
+        d->dropped++;
+        return true;
+    }
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 8;
+        hv_scn_diag *v = realloc(d->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        d->v = v;
+        d->cap = cap;
+    }
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    hv_scn_diag g = {.line = line, .col = col};
+    g.msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    g.file = file ? strdup(file) : NULL;
+    g.path = path ? shorten_path(path) : NULL;
+    if (!g.msg || (file && !g.file) || (path && !g.path)) {
+        free(g.msg);
+        free(g.file);
+        free(g.path);
+        return false;
+    }
+    vsnprintf(g.msg, (size_t)n + 1, fmt, ap);
+    d->v[d->n++] = g;
+    return true;
+}
+
+bool scn_diag_add(hv_scn_diags *d, const char *file, uint32_t line,
+                  uint32_t col, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bool ok = scn_diag_vadd(d, file, line, col, path, fmt, ap);
+    va_end(ap);
+    return ok;
+}
+
+int hv_scn_diag_format(const hv_scn_diag *g, char *buf, size_t len)
+{
+    char where[64] = "";
+    if (g->line)
+        snprintf(where, sizeof where, ":%u:%u", g->line, g->col);
+    return snprintf(buf, len, "%s%s: %s%s%s", g->file ? g->file : "hvlab",
+                    where, g->path ? g->path : "", g->path ? ": " : "",
+                    g->msg);
+}
+
+static bool same_file(const hv_scn_diag *a, const hv_scn_diag *b)
+{
+    return (a->file && b->file && strcmp(a->file, b->file) == 0) ||
+           (!a->file && !b->file);
+}
+
+/* Messages of one file in the order of their place in it; messages with
+ * no place first; files in the order they first appear. */
+static int diag_cmp(const void *pa, const void *pb)
+{
+    const hv_scn_diag *a = *(const hv_scn_diag *const *)pa;
+    const hv_scn_diag *b = *(const hv_scn_diag *const *)pb;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->col != b->col)
+        return a->col < b->col ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+void hv_scn_diags_print(const hv_scn_diags *d, FILE *f, size_t max)
+{
+    const hv_scn_diag **order = malloc((d->n ? d->n : 1) * sizeof *order);
+    size_t n = 0;
+    /* Group by file (first appearance), then sort each group. */
+    for (size_t i = 0; order && i < d->n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = same_file(&d->v[j], &d->v[i]);
+        if (seen)
+            continue;
+        size_t start = n;
+        for (size_t k = i; k < d->n; k++)
+            if (same_file(&d->v[k], &d->v[i]))
+                order[n++] = &d->v[k];
+        qsort(order + start, n - start, sizeof *order, diag_cmp);
+    }
+    size_t total = d->n + d->dropped;
+    size_t shown = max && max < d->n ? max : d->n;
+    for (size_t i = 0; i < shown; i++) {
+        const hv_scn_diag *g = order ? order[i] : &d->v[i];
+        char where[64] = "";
+        if (g->line)
+            snprintf(where, sizeof where, ":%u:%u", g->line, g->col);
+        fprintf(f, "%s%s: %s%s%s", g->file ? g->file : "hvlab", where,
+                g->path ? g->path : "", g->path ? ": " : "", g->msg);
+        if (i + 1 == shown && total > shown)
+            fprintf(f, " (and %zu more error%s: hvlab check lists them)",
+                    total - shown, total - shown == 1 ? "" : "s");
+        fputc('\n', f);
+    }
+    free(order);
+}
