@@ -34,7 +34,10 @@ typedef struct nested_state {
      * there, the hypervisor handles it, the access restarts. */
     bool pending;
     hv_exit_key pending_key;
-    uint32_t pending_gpa, pending_qual, pending_level;
+    uint32_t pending_gpa, pending_qual, pending_level, pending_entry;
+    /* What the last successful nested translation allowed. */
+    unsigned last_rights;
+    bool last_dirty;
     hv_walk *walk; /* the 2-D walk in progress, for its reference record */
 } nested_state;
 
@@ -142,6 +145,9 @@ static void record_ref(hv_vm *vm, unsigned level, uint32_t table_hfn,
 static bool nested_translate_gpa(hv_vm *vm, uint32_t gpa, hv_access access,
                                  bool final, uint32_t *hpa)
 {
+    /* A guest paging-structure access with EPT A/D on counts as a write
+     * and reports read and write (SDM Vol 3C Table 27-7, bit 1 note). */
+    bool ps_ad = !final && vm->m->cfg.nested.ad && !npt(vm);
     nested_state *ns = ns_of(vm);
     unsigned need = access == HV_ACC_WRITE ? EPT_W
                     : access == HV_ACC_FETCH ? EPT_X
@@ -159,6 +165,7 @@ static bool nested_translate_gpa(hv_vm *vm, uint32_t gpa, hv_access access,
             ns->pending_gpa = gpa;
             ns->pending_qual = 0; /* no qualification for reason 49 */
             ns->pending_level = level;
+            ns->pending_entry = (uint32_t)e;
             return false;
         }
         allowed &= rights(vm, e);
@@ -167,7 +174,8 @@ static bool nested_translate_gpa(hv_vm *vm, uint32_t gpa, hv_access access,
              * access (bits 0-2), what the entries allowed (3-5), the guest
              * linear address is valid (7), and whether this was the final
              * translation or a guest paging-structure access (8). */
-            uint32_t qual = (access == HV_ACC_WRITE ? 2u
+            uint32_t qual = (ps_ad                    ? 3u
+                             : access == HV_ACC_WRITE ? 2u
                              : access == HV_ACC_FETCH ? 4u
                                                       : 1u) |
                             (rights(vm, e) ? allowed << 3 : 0) | (1u << 7) |
@@ -177,6 +185,7 @@ static bool nested_translate_gpa(hv_vm *vm, uint32_t gpa, hv_access access,
             ns->pending_gpa = gpa;
             ns->pending_qual = qual;
             ns->pending_level = level;
+            ns->pending_entry = (uint32_t)e;
             return false;
         }
         if (vm->m->cfg.nested.ad && !npt(vm)) {
@@ -189,6 +198,9 @@ static bool nested_translate_gpa(hv_vm *vm, uint32_t gpa, hv_access access,
         uint64_t next = npt(vm) ? (e & 0xFFFFF000u) : (e & EPT_ADDR_MASK);
         if (leaf) {
             *hpa = (uint32_t)next | (gpa & 0xFFFu);
+            ns->last_rights = allowed;
+            ns->last_dirty = npt(vm) || !vm->m->cfg.nested.ad ||
+                             (load_entry(vm, table, idx) & EPT_D);
             return true;
         }
         table = (uint32_t)(next >> 12);
@@ -234,6 +246,17 @@ static bool map_gpa(hv_vm *vm, uint32_t gpa)
                             gpa & ~0xFFFu);
             return true;
         }
+        unsigned full = EPT_R | EPT_W | EPT_X;
+        if (rights(vm, e) && rights(vm, e) != full) {
+            /* An upper entry with fewer rights (a lesson poked it): the
+             * hypervisor gives them back, keeping the table. */
+            e = npt(vm) ? (e | HV_PTE_P | HV_PTE_RW | HV_PTE_US)
+                        : (e & ~(uint64_t)7u) | full;
+            store_entry(vm, table, idx, e);
+            hv_machine_emit(vm, HV_EV_NESTED_FILL, level,
+                            (table << 12) + idx * entry_size(vm), (uint32_t)e,
+                            gpa & ~0xFFFu);
+        }
         if (!rights(vm, e)) {
             uint32_t hfn;
             if (hv_hostmem_alloc(&vm->m->hm, HV_OWN_EPT, vm->id, &hfn) != HV_OK)
@@ -257,7 +280,7 @@ static bool handle_pending(hv_vm *vm, hv_walk *w)
     ns->pending = false;
     hv_vm_exit(vm, ns->pending_key, ns->pending_qual, HV_CAUSE_NONE);
     hv_machine_emit(vm, HV_EV_NESTED_FAULT, ns->pending_gpa, ns->pending_qual,
-                    ns->pending_level, 0);
+                    ns->pending_level, ns->pending_entry);
     if (ns->pending_key == HV_EXIT_EPT_MISCONFIG) {
         /* The hypervisor repairs the entry it finds broken (rights back to
          * RWX, reserved bits and the memory type cleaned) and resumes. */
@@ -327,6 +350,14 @@ static hv_mmu_result nested_translate(hv_vm *vm, uint32_t va, hv_access access,
         }
         w->gpa = w->pa;
         w->pa = hpa;
+        /* The TLB caches the combined translation with only the rights
+         * both dimensions allow (SDM Vol 3C §28.3.1). A write must walk
+         * again when the nested leaf forbids it or its dirty flag is still
+         * clear (so the walk sets it): keep the entry's D clear then. */
+        if (!(ns->last_rights & EPT_W) || !ns->last_dirty)
+            w->tlb_flags &= (uint8_t)~HV_TLBF_D;
+        if (!(ns->last_rights & EPT_W))
+            w->tlb_flags &= (uint8_t)~HV_TLBF_W;
         return HV_MMU_OK;
     }
     hv_vm_end(vm, HV_VM_INTERNAL, false, 0, "nested fault did not resolve");
