@@ -64,6 +64,13 @@ struct hv_vm {
     uint32_t fault_error, fault_addr;
 
     hv_mark marks[HV_MARKS];
+    uint32_t nmarks;
+
+    /* The fetch cache: the host page of the last fetched page, valid while
+     * no TLB entry has left since (tlb_gen counts them). */
+    uint32_t fetch_page;
+    uint8_t *fetch_host;
+    uint64_t fetch_gen, tlb_gen;
 
     bool rom_dirty; /* a dropped ROM write to undo at the next instruction */
     uint8_t *rom;   /* the ROM page (a host frame under a hypervisor) */

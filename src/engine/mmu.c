@@ -117,25 +117,10 @@ static hv_mmu_result translate_and_fill(hv_vm *vm, uint32_t la,
     return HV_MMU_OK;
 }
 
-hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
-                            hv_xlat *out)
+hv_mmu_result hv_mmu_resolve(hv_vm *vm, uint32_t la, hv_access access,
+                             hv_xlat *out, const hv_tlb_entry *e)
 {
-    memset(out, 0, sizeof *out);
-    if (!(vm->cr0 & HV_CR0_PG)) {
-        /* Paging off: the linear address is the guest-physical address
-         * and no TLB is involved (docs/engine.md). */
-        bool writable;
-        out->host = hv_mmu_phys_ptr(vm, la, &writable);
-        if (!out->host || !hv_mmu_gpa_to_hpa(vm, la, &out->pa)) {
-            out->fault_addr = la;
-            return HV_MMU_UNBACKED;
-        }
-        out->writable = writable;
-        out->rom = !writable;
-        return HV_MMU_OK;
-    }
-
-    const hv_tlb_entry *e = hv_tlb_lookup(vm->tlb, la, 0, access);
+    out->changed = false;
     if (e && entry_permits(vm, e, access) &&
         (access != HV_ACC_WRITE || (e->flags & HV_TLBF_D)))
         return finish(vm, e, la, out);
@@ -151,4 +136,25 @@ hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
     if (r != HV_MMU_OK)
         return r;
     return finish(vm, e, la, out);
+}
+
+hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
+                            hv_xlat *out)
+{
+    out->changed = false;
+    if (!(vm->cr0 & HV_CR0_PG)) {
+        /* Paging off: the linear address is the guest-physical address
+         * and no TLB is involved (docs/engine.md). */
+        bool writable;
+        out->host = hv_mmu_phys_ptr(vm, la, &writable);
+        if (!out->host || !hv_mmu_gpa_to_hpa(vm, la, &out->pa)) {
+            out->fault_addr = la;
+            return HV_MMU_UNBACKED;
+        }
+        out->writable = writable;
+        out->rom = !writable;
+        return HV_MMU_OK;
+    }
+    return hv_mmu_resolve(vm, la, access, out,
+                          hv_tlb_lookup(vm->tlb, la, 0, access));
 }

@@ -132,6 +132,12 @@ typedef struct hv_xlat {
 hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
                             hv_xlat *out);
 
+/* The same after the caller's own TLB lookup (paging on): `e` is what
+ * the lookup returned (NULL: a miss, already reported). */
+struct hv_tlb_entry;
+hv_mmu_result hv_mmu_resolve(hv_vm *vm, uint32_t la, hv_access access,
+                             hv_xlat *out, const struct hv_tlb_entry *e);
+
 /* Guest-physical address -> host pointer for the VM (RAM through the P2M,
  * the ROM page), or NULL when no memory is there. `writable` is false for
  * ROM. */

@@ -27,16 +27,20 @@ static void mark_add(hv_vm *vm, uint32_t page, hv_access access)
     for (int i = 0; i < HV_MARKS; i++)
         if (!vm->marks[i].used) {
             vm->marks[i] = (hv_mark){page, (uint8_t)access, true};
+            vm->nmarks++;
             return;
         }
 }
 
 static bool mark_take(hv_vm *vm, uint32_t page, hv_access access)
 {
+    if (!vm->nmarks) /* the common case: nothing marked */
+        return false;
     for (int i = 0; i < HV_MARKS; i++)
         if (vm->marks[i].used && vm->marks[i].page == page &&
             vm->marks[i].access == access) {
             vm->marks[i].used = false;
+            vm->nmarks--;
             return true;
         }
     return false;
@@ -44,8 +48,11 @@ static bool mark_take(hv_vm *vm, uint32_t page, hv_access access)
 
 static void marks_clear(hv_vm *vm)
 {
+    if (!vm->nmarks)
+        return;
     for (int i = 0; i < HV_MARKS; i++)
         vm->marks[i].used = false;
+    vm->nmarks = 0;
 }
 
 /* --- mapping into Unicorn --------------------------------------------- */
@@ -65,6 +72,7 @@ static void map_page(hv_vm *vm, uint32_t la, const hv_xlat *x)
 static void tlb_dropped(void *opaque, const hv_tlb_entry *e)
 {
     hv_vm *vm = opaque;
+    vm->tlb_gen++; /* the fetch cache may name this entry */
     hv_ucmap_drop(&vm->ucmap, e->vpn << 12);
 }
 
@@ -134,6 +142,18 @@ static hv_access access_of(uc_mem_type type)
 static bool account(hv_vm *vm, uint32_t la, hv_access access, hv_xlat *x)
 {
     switch (hv_mmu_access(vm, la, access, x)) {
+    case HV_MMU_OK:
+    case HV_MMU_EMULATE: return true;
+    case HV_MMU_FAULT: fault_pending(vm, x); return false;
+    case HV_MMU_UNBACKED: end_unbacked(vm, x->fault_addr); return false;
+    }
+    return false;
+}
+
+/* What account() does with an hv_mmu_resolve result. */
+static bool resolved(hv_vm *vm, hv_mmu_result r, hv_xlat *x)
+{
+    switch (r) {
     case HV_MMU_OK:
     case HV_MMU_EMULATE: return true;
     case HV_MMU_FAULT: fault_pending(vm, x); return false;
@@ -279,9 +299,13 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address,
     for (uint32_t la = first;;) {
         uint32_t page = la & PAGE_MASK;
         if (access == HV_ACC_READ) {
-            hv_xlat x;
-            if (!mark_take(vm, page, access) && !account(vm, la, access, &x))
-                return;
+            /* Reads at CPL 0 are allowed by any entry: a hit is all. */
+            if (!mark_take(vm, page, access)) {
+                const hv_tlb_entry *e = hv_tlb_lookup(vm->tlb, la, 0, access);
+                hv_xlat x;
+                if (!e && !resolved(vm, hv_mmu_resolve(vm, la, access, &x, NULL), &x))
+                    return;
+            }
         } else {
             hv_xlat x;
             hv_mmu_result r = hv_mmu_access(vm, la, access, &x);
@@ -349,6 +373,15 @@ static bool fetch_bytes(hv_vm *vm, uint32_t eip, uint8_t *buf, uint32_t len)
     }
     return true;
 }
+
+/* First bytes that may start an instruction the engine emulates: 0F (MOV
+ * CR, INVLPG, RDTSC), F4 (HLT), CF (IRET), and the prefixes. */
+static const bool priv_candidate[256] = {
+    [0x0F] = true, [0xF4] = true, [0xCF] = true, [0x66] = true,
+    [0x67] = true, [0xF0] = true, [0xF2] = true, [0xF3] = true,
+    [0x26] = true, [0x2E] = true, [0x36] = true, [0x3E] = true,
+    [0x64] = true, [0x65] = true,
+};
 
 static void uncount_instruction(hv_vm *vm)
 {
@@ -429,14 +462,29 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
         uc_reg_write(uc, UC_X86_REG_EIP, &eip);
         return;
     }
+    const uint8_t *first = NULL; /* the instruction's first byte */
     if (vm->cr0 & HV_CR0_PG) {
         uint32_t last = eip + (size ? size - 1 : 0);
         for (uint32_t la = eip;;) {
             uint32_t page = la & PAGE_MASK;
             hv_xlat x;
             hv_mmu_result r = HV_MMU_OK;
-            if (!mark_take(vm, page, HV_ACC_FETCH))
-                r = hv_mmu_access(vm, la, HV_ACC_FETCH, &x);
+            if (!mark_take(vm, page, HV_ACC_FETCH)) {
+                const hv_tlb_entry *e = hv_tlb_lookup(vm->tlb, la, 0, HV_ACC_FETCH);
+                if (e && la == eip && page == vm->fetch_page &&
+                    vm->fetch_gen == vm->tlb_gen) {
+                    /* The page the last fetch used, unchanged since. */
+                    first = vm->fetch_host + (eip & 0xFFFu);
+                } else {
+                    r = hv_mmu_resolve(vm, la, HV_ACC_FETCH, &x, e);
+                    if (r == HV_MMU_OK && la == eip) {
+                        first = x.host;
+                        vm->fetch_page = page;
+                        vm->fetch_host = x.host - (eip & 0xFFFu);
+                        vm->fetch_gen = vm->tlb_gen;
+                    }
+                }
+            }
             if (r == HV_MMU_UNBACKED) {
                 end_unbacked(vm, x.fault_addr);
                 uc_emu_stop(uc);
@@ -458,6 +506,12 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
     }
     marks_clear(vm);
 
+    /* Most instructions are none of the engine's: one byte tells. */
+    uint8_t b0;
+    if (!first && !fetch_bytes(vm, eip, &b0, 1))
+        return;
+    if (!priv_candidate[first ? *first : b0])
+        return;
     uint8_t insn[16];
     if (size > sizeof insn || !fetch_bytes(vm, eip, insn, size))
         return;
@@ -640,6 +694,7 @@ hv_err hv_vcpu_init(hv_vm *vm, const hv_vm_config *vc)
     hv_machine *m = vm->m;
     hv_err err;
     vm->emit = (hv_emitter){vm_emit, vm};
+    vm->fetch_gen = UINT64_MAX; /* the fetch cache starts empty */
     vm->poison = aligned_alloc(4096, 4096);
     if (!vm->poison)
         return HV_ERR_NOMEM;
