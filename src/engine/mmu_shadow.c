@@ -300,6 +300,15 @@ static void shadow_on_cr_write(hv_vm *vm, unsigned cr, uint32_t old,
         load_root(vm);
         return;
     }
+    if (cr == 0 && ((old ^ now) & HV_CR0_PG)) {
+        /* Paging changed: with paging off the guest wrote its tables with
+         * no shadow watching (there is no nonpaging shadow here), so no
+         * shadow page can be trusted; start over (KVM resets the MMU
+         * context on a CR0.PG change). */
+        hv_shadow_zap_all(vm);
+        load_root(vm);
+        return;
+    }
     if (cr == 0 && ((old ^ now) & HV_CR0_WP))
         /* The TLB holds rights from shadow entries of the old role (under
          * WP = 0 a read-only guest page is writable): the hypervisor must
@@ -309,10 +318,11 @@ static void shadow_on_cr_write(hv_vm *vm, unsigned cr, uint32_t old,
         load_root(vm);
 }
 
+/* The guest's INVLPG: the shadow entry for va follows the guest entry
+ * again. For an unsync table only that entry is synced, and the table
+ * stays unsync (KVM's FNAME(invlpg)); a synced table is current already. */
 static void shadow_on_invlpg(hv_vm *vm, uint32_t va)
 {
-    /* The guest says the entry for va changed: an unsync table is resynced
-     * for it (KVM's FNAME(invlpg)). */
     hv_shadow *sh = hv_vm_shadow(vm);
     if (sh->root < 0)
         return;
@@ -322,7 +332,18 @@ static void shadow_on_invlpg(hv_vm *vm, uint32_t va)
     for (uint32_t i = 0; i < sh->cap; i++) {
         hv_spage *sp = &sh->pages[i];
         if (sp->used && sp->hfn == sde >> 12 && sp->unsync) {
-            hv_shadow_resync(vm, (int32_t)i);
+            uint32_t e = (va >> 12) & 0x3FFu;
+            uint32_t *t = hv_shadow_table(vm, (int32_t)i);
+            const uint8_t *g = hv_mmu_phys_ptr(vm, sp->gfn << 12, NULL);
+            uint32_t gpte = 0;
+            if (g)
+                memcpy(&gpte, g + e * 4, 4);
+            hv_machine_emit(vm, HV_EV_SW_WALK_REF, 1, sp->gfn << 12, e, gpte);
+            uint32_t changed = t[e] != 0;
+            /* Dropped: the next access refills it from the guest entry. */
+            t[e] = 0;
+            hv_machine_emit(vm, HV_EV_SHADOW_RESYNC, sp->hfn, sp->gfn, changed,
+                            0);
             return;
         }
     }

@@ -160,8 +160,21 @@ int32_t hv_shadow_get(hv_vm *vm, uint32_t gfn, uint8_t level, bool direct,
                          .gfn = gfn, .stamp = ++sh->clock};
         sh->count++;
         hv_machine_emit(vm, HV_EV_SHADOW_ALLOC, hfn, gfn, hv_spage_role(sp), 0);
-        if (!direct && gfn < sh->ngfn && sh->shadowed[gfn]++ == 0)
-            hv_shadow_write_protect(vm, gfn);
+        if (!direct && gfn < sh->ngfn) {
+            /* A frame is either all unsync (writable) or all protected:
+             * a new synced page of it brings the unsync ones back in sync
+             * (which protects the frame), else protects it now (KVM's
+             * account_shadowed; the rmap makes every alias read-only). */
+            bool synced_any = false;
+            for (uint32_t j = 0; j < sh->cap; j++)
+                if (j != i && sh->pages[j].used && !sh->pages[j].direct &&
+                    sh->pages[j].gfn == gfn && sh->pages[j].unsync) {
+                    hv_shadow_resync(vm, (int32_t)j);
+                    synced_any = true;
+                }
+            if (sh->shadowed[gfn]++ == 0 || !synced_any)
+                hv_shadow_write_protect(vm, gfn);
+        }
         return (int32_t)i;
     }
     hv_hostmem_free(&vm->m->hm, hfn);
