@@ -9,11 +9,11 @@
 
 typedef struct event_info {
     const char *name;
-    const char *field[4];
+    const char *field[5];
 } event_info;
 
 static const event_info event_infos[HV_EV__COUNT] = {
-#define HV_EVENT_INFO(id, nm, fa, fb, fc, fd) [HV_EV_##id] = {nm, {fa, fb, fc, fd}},
+#define HV_EVENT_INFO(id, nm, fa, fb, fc, fd, fe) [HV_EV_##id] = {nm, {fa, fb, fc, fd, fe}},
     HV_EVENT_LIST(HV_EVENT_INFO)
 #undef HV_EVENT_INFO
 };
@@ -25,7 +25,7 @@ const char *hv_event_name(hv_event_type type)
 
 const char *hv_event_field(hv_event_type type, int field)
 {
-    if ((unsigned)type >= HV_EV__COUNT || field < 0 || field > 3)
+    if ((unsigned)type >= HV_EV__COUNT || field < 0 || field > 4)
         return NULL;
     return event_infos[type].field[field];
 }
@@ -90,7 +90,7 @@ const char *hv_vm_exit_reason_name(hv_vm_exit_reason reason)
 
 static uint32_t field_value(const hv_event *ev, int i)
 {
-    const uint32_t v[4] = {ev->a, ev->b, ev->c, ev->d};
+    const uint32_t v[5] = {ev->a, ev->b, ev->c, ev->d, ev->e};
     return v[i];
 }
 
@@ -143,10 +143,16 @@ int hv_event_format_text(const hv_event *ev, char *buf, size_t len)
     const event_info *info = &event_infos[ev->type < HV_EV__COUNT ? ev->type : 0];
     int n = snprintf(buf, len, "#%llu vm%u %s", (unsigned long long)ev->seq,
                      ev->vm, info->name);
-    for (int i = 0; i < 4 && n >= 0 && (size_t)n < len; i++) {
+    for (int i = 0; i < 5 && n >= 0 && (size_t)n < len; i++) {
         const char *f = info->field[i];
         if (!f)
             continue;
+        if (ev->type == HV_EV_VM_EXIT && i == 0) {
+            /* The VT-x basic exit reason, as an engineer reads it. */
+            n += snprintf(buf + n, len - n, " reason=%u",
+                          hv_exit_basic_reason(ev->a));
+            continue;
+        }
         uint32_t v = field_value(ev, i);
         n += snprintf(buf + n, len - n, field_is_decimal(f) ? " %s=%u" : " %s=0x%08x", f, v);
     }
@@ -184,10 +190,16 @@ int hv_event_format_json(const hv_event *ev, char *buf, size_t len)
                      "\"type\":\"%s\"",
                      (unsigned long long)ev->seq, (unsigned long long)ev->icount,
                      (unsigned long long)ev->cycles, ev->vm, info->name);
-    for (int i = 0; i < 4 && n >= 0 && (size_t)n < len; i++)
-        if (info->field[i])
+    for (int i = 0; i < 5 && n >= 0 && (size_t)n < len; i++) {
+        if (!info->field[i])
+            continue;
+        if (ev->type == HV_EV_VM_EXIT && i == 0)
+            n += snprintf(buf + n, len - n, ",\"reason\":%u,\"exit\":\"%s\"",
+                          hv_exit_basic_reason(ev->a), hv_exit_key_name(ev->a));
+        else
             n += snprintf(buf + n, len - n, ",\"%s\":%u", info->field[i],
                           field_value(ev, i));
+    }
     char note[96], esc[200];
     event_note(ev, note, sizeof note);
     if (note[0] && n >= 0 && (size_t)n < len) {

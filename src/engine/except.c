@@ -185,6 +185,8 @@ void hv_except_raise(hv_vm *vm, uint8_t vector, bool has_error,
         if (first == EXC_DOUBLE_FAULT && serious) {
             hv_machine_emit(vm, HV_EV_TRIPLE_FAULT, vector, d.vector, 0,
                             fault_eip);
+            if (vm->hypervised) /* VT-x basic exit reason 2 */
+                hv_vm_exit(vm, HV_EXIT_TRIPLE_FAULT, 0, HV_CAUSE_NONE);
             char why[96];
             snprintf(why, sizeof why,
                      "triple fault: vector %u while delivering #DF", d.vector);

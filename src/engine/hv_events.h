@@ -12,48 +12,48 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* X(ID, "name", field a, field b, field c, field d): a NULL field is unused.
+/* X(ID, "name", field a, b, c, d, e): a NULL field is unused.
  * Addresses are 32-bit; "access" is an hv_access value; "pa" fields are
  * host-physical in hypervisor modes and guest-physical (= host-physical)
  * in native mode. */
 #define HV_EVENT_LIST(X)                                                      \
-    X(TLB_HIT, "tlb_hit", "va", "pa", "access", NULL)                         \
-    X(TLB_MISS, "tlb_miss", "va", NULL, "access", NULL)                       \
-    X(TLB_FILL, "tlb_fill", "va", "pa", "flags", "slot")                      \
-    X(TLB_EVICT, "tlb_evict", "va", "pa", "flags", "slot")                    \
-    X(TLB_FLUSH, "tlb_flush", "kind", "dropped", NULL, NULL)                  \
-    X(TLB_INVLPG, "tlb_invlpg", "va", "dropped", "cause", NULL)                  \
-    X(WALK_REF, "walk_ref", "level", "table", "index", "entry")               \
-    X(SW_WALK_REF, "sw_walk_ref", "level", "table", "index", "entry")         \
-    X(NESTED_WALK_REF, "nested_walk_ref", "level", "table", "index", "entry") \
-    X(NESTED_FAULT, "nested_fault", "gpa", "qual", "level", "entry")          \
-    X(NESTED_FILL, "nested_fill", "level", "entry_hpa", "entry", "gpa")       \
-    X(AD_SET, "ad_set", "level", "entry_pa", "old", "new")                    \
-    X(GUEST_FAULT, "guest_fault", "vector", "error_code", "cr2", "eip")       \
-    X(TRIPLE_FAULT, "triple_fault", "first", "second", NULL, "eip")           \
-    X(SOFT_INT, "soft_int", "vector", NULL, NULL, "eip")                      \
-    X(IRET, "iret", "to_eip", NULL, NULL, "eip")                              \
-    X(CR_WRITE, "cr_write", "cr", "old", "new", "eip")                        \
-    X(PRIV_INSN, "priv_insn", "insn", "value", NULL, "eip")                   \
-    X(IO_IN, "io_in", "port", "size", "value", "reg")                         \
-    X(IO_OUT, "io_out", "port", "size", "value", "reg")                       \
-    X(CONSOLE, "console", "byte", NULL, NULL, NULL)                           \
-    X(GUEST_ERROR, "guest_error", "what", "addr", "value", "eip")             \
-    X(VM_END, "vm_end", "reason", "status", NULL, "eip")                      \
-    X(VM_EXIT, "vm_exit", "reason", "qual", "cause", "eip")                   \
-    X(INJECT, "inject", "vector", "error_code", NULL, "eip")                  \
-    X(EMULATED_WRITE, "emulated_write", "gpa", "value", "size", "eip")        \
-    X(SHADOW_ALLOC, "shadow_alloc", "hfn", "gfn", "role", NULL)               \
-    X(SHADOW_ZAP, "shadow_zap", "hfn", "gfn", "role", "why")                  \
-    X(SHADOW_FILL, "shadow_fill", "level", "spte_hpa", "new", "va")           \
-    X(SHADOW_WRPROT, "shadow_wrprot", "gfn", "sptes", NULL, NULL)             \
-    X(SHADOW_UNSYNC, "shadow_unsync", "hfn", "gfn", NULL, NULL)               \
-    X(SHADOW_RESYNC, "shadow_resync", "hfn", "gfn", "changed", NULL)          \
-    X(ROOT_SWITCH, "root_switch", "gfn", "hfn", "hit", NULL)                  \
-    X(WORLD_SWITCH, "world_switch", "from", "to", NULL, NULL)
+    X(TLB_HIT, "tlb_hit", "va", "pa", "access", NULL, NULL) \
+    X(TLB_MISS, "tlb_miss", "va", NULL, "access", NULL, NULL) \
+    X(TLB_FILL, "tlb_fill", "va", "pa", "flags", "slot", NULL) \
+    X(TLB_EVICT, "tlb_evict", "va", "pa", "flags", "slot", NULL) \
+    X(TLB_FLUSH, "tlb_flush", "kind", "dropped", NULL, NULL, NULL) \
+    X(TLB_INVLPG, "tlb_invlpg", "va", "dropped", "cause", NULL, NULL) \
+    X(WALK_REF, "walk_ref", "level", "table", "index", "entry", NULL) \
+    X(SW_WALK_REF, "sw_walk_ref", "level", "table", "index", "entry", NULL) \
+    X(NESTED_WALK_REF, "nested_walk_ref", "level", "table", "index", "entry", NULL) \
+    X(NESTED_FAULT, "nested_fault", "gpa", "qual", "level", "entry", NULL) \
+    X(NESTED_FILL, "nested_fill", "level", "entry_hpa", "entry", "gpa", NULL) \
+    X(AD_SET, "ad_set", "level", "entry_pa", "old", "new", NULL) \
+    X(GUEST_FAULT, "guest_fault", "vector", "error_code", "cr2", "eip", NULL) \
+    X(TRIPLE_FAULT, "triple_fault", "first", "second", NULL, "eip", NULL) \
+    X(SOFT_INT, "soft_int", "vector", NULL, NULL, "eip", NULL) \
+    X(IRET, "iret", "to_eip", NULL, NULL, "eip", NULL) \
+    X(CR_WRITE, "cr_write", "cr", "old", "new", "eip", NULL) \
+    X(PRIV_INSN, "priv_insn", "insn", "value", NULL, "eip", NULL) \
+    X(IO_IN, "io_in", "port", "size", "value", "reg", NULL) \
+    X(IO_OUT, "io_out", "port", "size", "value", "reg", NULL) \
+    X(CONSOLE, "console", "byte", NULL, NULL, NULL, NULL) \
+    X(GUEST_ERROR, "guest_error", "what", "addr", "value", "eip", NULL) \
+    X(VM_END, "vm_end", "reason", "status", NULL, "eip", NULL) \
+    X(VM_EXIT, "vm_exit", "reason", "qual", "cause", "eip", "info") \
+    X(INJECT, "inject", "vector", "error_code", NULL, "eip", NULL) \
+    X(EMULATED_WRITE, "emulated_write", "gpa", "value", "size", "eip", NULL) \
+    X(SHADOW_ALLOC, "shadow_alloc", "hfn", "gfn", "role", NULL, NULL) \
+    X(SHADOW_ZAP, "shadow_zap", "hfn", "gfn", "role", "why", NULL) \
+    X(SHADOW_FILL, "shadow_fill", "level", "spte_hpa", "new", "va", NULL) \
+    X(SHADOW_WRPROT, "shadow_wrprot", "gfn", "sptes", NULL, NULL, NULL) \
+    X(SHADOW_UNSYNC, "shadow_unsync", "hfn", "gfn", NULL, NULL, NULL) \
+    X(SHADOW_RESYNC, "shadow_resync", "hfn", "gfn", "changed", NULL, NULL) \
+    X(ROOT_SWITCH, "root_switch", "gfn", "hfn", "hit", NULL, NULL) \
+    X(WORLD_SWITCH, "world_switch", "from", "to", NULL, NULL, NULL)
 
 typedef enum hv_event_type {
-#define HV_EVENT_ENUM(id, name, a, b, c, d) HV_EV_##id,
+#define HV_EVENT_ENUM(id, name, a, b, c, d, e) HV_EV_##id,
     HV_EVENT_LIST(HV_EVENT_ENUM)
 #undef HV_EVENT_ENUM
         HV_EV__COUNT
@@ -154,11 +154,11 @@ typedef struct hv_event {
     uint16_t type; /* hv_event_type */
     uint8_t vm;
     uint8_t pad;
-    uint32_t a, b, c, d;
+    uint32_t a, b, c, d, e;
 } hv_event;
 
 const char *hv_event_name(hv_event_type type);
-/* Field name of field 0..3 (a..d) of `type`, or NULL when unused. */
+/* Field name of field 0..4 (a..e) of `type`, or NULL when unused. */
 const char *hv_event_field(hv_event_type type, int field);
 /* Look an event type up by name; returns -1 when unknown. */
 int hv_event_from_name(const char *name);

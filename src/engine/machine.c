@@ -9,13 +9,19 @@
 void hv_machine_emit(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
                      uint32_t c, uint32_t d)
 {
+    hv_machine_emit5(vm, type, a, b, c, d, 0);
+}
+
+void hv_machine_emit5(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
+                      uint32_t c, uint32_t d, uint32_t e)
+{
     hv_machine *m = vm->m;
     hv_event ev = {
         .seq = m->seq++,
         .icount = m->ctr.instructions,
         .type = (uint16_t)type,
         .vm = vm->id,
-        .a = a, .b = b, .c = c, .d = d,
+        .a = a, .b = b, .c = c, .d = d, .e = e,
     };
     hv_counters_fold(&m->ctr, &m->cfg.cost, &ev);
     ev.cycles = m->ctr.cycles;

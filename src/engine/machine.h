@@ -58,6 +58,7 @@ struct hv_vm {
 
     /* The instruction the code hook last saw. */
     uint32_t cur_eip, cur_size;
+    bool rep_io_exited; /* this REP INS/OUTS has taken its exit */
 
     /* A memory fault decided in a hook, delivered after uc_emu_start. */
     bool fault_pending;
@@ -140,6 +141,8 @@ struct hv_machine {
 /* Emits one event stamped with the machine's time and the VM's id. */
 void hv_machine_emit(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
                      uint32_t c, uint32_t d);
+void hv_machine_emit5(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
+                      uint32_t c, uint32_t d, uint32_t e);
 /* The CR0.WP the hardware's permission check uses: the guest's, except
  * under shadow paging, where the host keeps WP = 1 and guest WP = 0 is
  * emulated in the shadow entries (KVM's role.cr0_wp). */
@@ -148,11 +151,20 @@ static inline bool hv_vm_hw_wp(const hv_vm *vm)
     return vm->mmu == &hv_mmu_shadow_ops || (vm->cr0 & HV_CR0_WP);
 }
 
-/* A VM exit: one event (exit.c folds it into the counters and costs). */
+/* A VM exit: one event (events.c folds it into the counters and costs).
+ * `qual` is the VT-x exit qualification; `info` the VM-exit interruption
+ * error code (exception exits) or the guest-physical address (EPT/NPT
+ * exits). */
+static inline void hv_vm_exit_info(hv_vm *vm, hv_exit_key key, uint32_t qual,
+                                   uint32_t cause, uint32_t info)
+{
+    hv_machine_emit5(vm, HV_EV_VM_EXIT, key, qual, cause, vm->cur_eip, info);
+}
+
 static inline void hv_vm_exit(hv_vm *vm, hv_exit_key key, uint32_t qual,
                               uint32_t cause)
 {
-    hv_machine_emit(vm, HV_EV_VM_EXIT, key, qual, cause, vm->cur_eip);
+    hv_vm_exit_info(vm, key, qual, cause, 0);
 }
 
 /* Charges cycles not tied to an event's type table (none yet). */

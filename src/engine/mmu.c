@@ -63,6 +63,8 @@ uint8_t *hv_mmu_host_ptr(hv_vm *vm, uint32_t hpa, bool *writable)
 static bool entry_permits(const hv_vm *vm, const hv_tlb_entry *e,
                           hv_access access)
 {
+    if (access == HV_ACC_FETCH)
+        return !(e->flags & HV_TLBF_NX);
     if (access != HV_ACC_WRITE)
         return true;
     return (e->flags & HV_TLBF_W) || !hv_vm_hw_wp(vm);

@@ -81,8 +81,17 @@ static unsigned entry_size(const hv_vm *vm)
     return npt(vm) ? 4 : 8;
 }
 
+/* Whether a table address an entry names is host memory at all (a lesson
+ * may poke any address into an entry). */
+static bool table_ok(const hv_vm *vm, uint64_t hfn)
+{
+    return hfn < vm->m->hm.nframes;
+}
+
 static uint64_t load_entry(hv_vm *vm, uint32_t table_hfn, unsigned index)
 {
+    if (!table_ok(vm, table_hfn))
+        return 0;
     uint8_t *p = hv_hostmem_ptr(&vm->m->hm, table_hfn) + index * entry_size(vm);
     uint64_t e = 0;
     memcpy(&e, p, entry_size(vm));
@@ -92,6 +101,8 @@ static uint64_t load_entry(hv_vm *vm, uint32_t table_hfn, unsigned index)
 static void store_entry(hv_vm *vm, uint32_t table_hfn, unsigned index,
                         uint64_t e)
 {
+    if (!table_ok(vm, table_hfn))
+        return;
     memcpy(hv_hostmem_ptr(&vm->m->hm, table_hfn) + index * entry_size(vm), &e,
            entry_size(vm));
 }
@@ -106,7 +117,7 @@ static unsigned rights(const hv_vm *vm, uint64_t e)
     return (unsigned)(e & 7u);
 }
 
-static bool misconfigured(const hv_vm *vm, uint64_t e, unsigned level,
+static bool misconfigured(const hv_vm *vm, uint64_t e,
                           bool leaf)
 {
     if (npt(vm))
@@ -118,7 +129,12 @@ static bool misconfigured(const hv_vm *vm, uint64_t e, unsigned level,
         return true;
     if (e & EPT_RESERVED_HI)
         return true;
-    if (level == 4 && (e & 0xF8u))
+    /* Non-leaf entries: bits 6:3 are reserved, and bit 7 would map a
+     * large page, which this CPU model's EPT does not support (SDM Vol 3C
+     * §28.2.2, §28.2.3.1). An address beyond host memory is treated as
+     * one beyond MAXPHYADDR. */
+    if (!leaf && ((e & 0x78u) || (e & 0x80u) ||
+                  !table_ok(vm, (e & EPT_ADDR_MASK) >> 12)))
         return true;
     if (leaf) {
         unsigned type = (unsigned)((e >> 3) & 7u);
@@ -159,7 +175,7 @@ static bool nested_translate_gpa(hv_vm *vm, uint32_t gpa, hv_access access,
         uint64_t e = load_entry(vm, table, idx);
         record_ref(vm, level, table, idx, e);
         bool leaf = level == 1;
-        if (misconfigured(vm, e, level, leaf)) {
+        if (misconfigured(vm, e, leaf)) {
             ns->pending = true;
             ns->pending_key = HV_EXIT_EPT_MISCONFIG;
             ns->pending_gpa = gpa;
@@ -257,7 +273,8 @@ static bool map_gpa(hv_vm *vm, uint32_t gpa)
                             (table << 12) + idx * entry_size(vm), (uint32_t)e,
                             gpa & ~0xFFFu);
         }
-        if (!rights(vm, e)) {
+        uint64_t next_hfn = (npt(vm) ? (e & 0xFFFFF000u) : (e & EPT_ADDR_MASK)) >> 12;
+        if (!rights(vm, e) || !table_ok(vm, next_hfn)) {
             uint32_t hfn;
             if (hv_hostmem_alloc(&vm->m->hm, HV_OWN_EPT, vm->id, &hfn) != HV_OK)
                 return false;
@@ -278,7 +295,8 @@ static bool handle_pending(hv_vm *vm, hv_walk *w)
 {
     nested_state *ns = ns_of(vm);
     ns->pending = false;
-    hv_vm_exit(vm, ns->pending_key, ns->pending_qual, HV_CAUSE_NONE);
+    hv_vm_exit_info(vm, ns->pending_key, ns->pending_qual, HV_CAUSE_NONE,
+                    ns->pending_gpa);
     hv_machine_emit(vm, HV_EV_NESTED_FAULT, ns->pending_gpa, ns->pending_qual,
                     ns->pending_level, ns->pending_entry);
     if (ns->pending_key == HV_EXIT_EPT_MISCONFIG) {
@@ -293,7 +311,14 @@ static bool handle_pending(hv_vm *vm, hv_walk *w)
         uint64_t e = load_entry(vm, table, idx);
         e = (e & EPT_ADDR_MASK) | EPT_R | EPT_W | EPT_X |
             (ns->pending_level == 1 ? EPT_WB : 0);
+        if (ns->pending_level > 1 && !table_ok(vm, (e & EPT_ADDR_MASK) >> 12))
+            e = 0; /* names no memory: rebuilt from the P2M below */
         store_entry(vm, table, idx, e);
+        if (!e && !map_gpa(vm, gpa)) {
+            w->unbacked = true;
+            w->unbacked_pa = gpa;
+            return false;
+        }
         hv_machine_emit(vm, HV_EV_NESTED_FILL, ns->pending_level,
                         (table << 12) + idx * entry_size(vm), (uint32_t)e,
                         gpa & ~0xFFFu);
@@ -358,6 +383,8 @@ static hv_mmu_result nested_translate(hv_vm *vm, uint32_t va, hv_access access,
             w->tlb_flags &= (uint8_t)~HV_TLBF_D;
         if (!(ns->last_rights & EPT_W))
             w->tlb_flags &= (uint8_t)~HV_TLBF_W;
+        if (!(ns->last_rights & EPT_X))
+            w->tlb_flags |= HV_TLBF_NX;
         return HV_MMU_OK;
     }
     hv_vm_end(vm, HV_VM_INTERNAL, false, 0, "nested fault did not resolve");

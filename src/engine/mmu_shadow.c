@@ -134,7 +134,10 @@ static pf_step handle_pf(hv_vm *vm, uint32_t va, hv_access access,
     else if (!gw.unbacked && access == HV_ACC_WRITE &&
              !((gw.large ? gw.pde : gw.pte) & HV_PTE_D))
         cause = HV_CAUSE_DIRTY_BIT;
-    hv_vm_exit(vm, HV_EXIT_EXC_PF, hw_error, cause);
+    /* VT-x: the qualification of a #PF exit is the linear address; the
+     * error code is the exit's interruption error code (SDM Vol 3C
+     * §27.2.1-2). */
+    hv_vm_exit_info(vm, HV_EXIT_EXC_PF, va, cause, hw_error);
 
     guest_walk(vm, va, access, false, &gw);
     if (gw.unbacked) {

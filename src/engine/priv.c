@@ -96,7 +96,33 @@ static void raise_gp0(hv_vm *vm, uint32_t eip, uint32_t what, uint32_t value)
  * #GP(0) (SDM Vol 3A §2.5, QEMU checks CR4 against CPUID too). */
 #define CR4_VALID ((1u << 2) | (1u << 4) | (1u << 7) | (1u << 8))
 
-static void write_cr0(hv_vm *vm, uint32_t eip, uint32_t value)
+/* CR0/CR4 bits the guest owns under a hypervisor: writes that change only
+ * these do not exit (the VT-x guest/host masks; KVM lets the guest own
+ * CR0.TS, and with EPT also CR0.WP and CR4.PGE; CR4.TSD, PCE and DE in
+ * both). A write exits when it changes a bit the host owns. */
+static uint32_t guest_owned(const hv_vm *vm, unsigned cr)
+{
+    bool ept = vm->mmu == &hv_mmu_nested_ops;
+    if (cr == 0)
+        return (1u << 3) | (ept ? HV_CR0_WP : 0);
+    return (1u << 2) | (1u << 3) | (1u << 8) | (ept ? HV_CR4_PGE : 0);
+}
+
+static bool cr_write_exits(const hv_vm *vm, unsigned cr, uint32_t old,
+                           uint32_t now)
+{
+    return vm->hypervised && ((old ^ now) & ~guest_owned(vm, cr));
+}
+
+/* The exit qualification of a control-register access (SDM Vol 3C Table
+ * 27-3): the CR in bits 3:0, the access type in 5:4 (0 MOV to CR, 1 MOV
+ * from CR, 2 CLTS, 3 LMSW), the general register in 11:8. */
+static uint32_t cr_qual(unsigned cr, unsigned type, unsigned reg)
+{
+    return cr | type << 4 | reg << 8;
+}
+
+static void write_cr0(hv_vm *vm, uint32_t eip, uint32_t value, uint32_t qual)
 {
     uint32_t old = vm->cr0, now = (value & CR0_WRITABLE) | HV_CR0_ET;
     /* PG without PE, or NW without CD, is #GP(0) (SDM Vol 3A §2.5). */
@@ -105,8 +131,8 @@ static void write_cr0(hv_vm *vm, uint32_t eip, uint32_t value)
         raise_gp0(vm, eip, HV_GERR_CR_RESERVED, value);
         return;
     }
-    if (vm->hypervised) /* the hypervisor owns PG, WP, PE: every write exits */
-        hv_vm_exit(vm, HV_EXIT_CR0, 0, HV_CAUSE_NONE);
+    if (cr_write_exits(vm, 0, old, now))
+        hv_vm_exit(vm, HV_EXIT_CR0, qual, HV_CAUSE_NONE);
     vm->cr0 = now;
     /* Unicorn keeps the FPU bits (MP, EM, TS, NE) but never PG: its own
      * paging must stay off (UNICORN.md §2). */
@@ -122,15 +148,15 @@ static void write_cr0(hv_vm *vm, uint32_t eip, uint32_t value)
         hv_vcpu_unmap_all(vm);
 }
 
-static void write_cr4(hv_vm *vm, uint32_t eip, uint32_t value)
+static void write_cr4(hv_vm *vm, uint32_t eip, uint32_t value, uint32_t qual)
 {
     if (value & ~CR4_VALID) {
         raise_gp0(vm, eip, HV_GERR_CR_RESERVED, value);
         return;
     }
     uint32_t old = vm->cr4;
-    if (vm->hypervised)
-        hv_vm_exit(vm, HV_EXIT_CR4, 4, HV_CAUSE_NONE);
+    if (cr_write_exits(vm, 4, old, value))
+        hv_vm_exit(vm, HV_EXIT_CR4, qual, HV_CAUSE_NONE);
     vm->cr4 = value;
     hv_machine_emit(vm, HV_EV_CR_WRITE, 4, old, value, eip);
     /* Changing PGE or PSE flushes every entry, global ones included (SDM
@@ -155,7 +181,7 @@ static bool mov_cr(hv_vm *vm, uint32_t eip, uint32_t size, uint8_t modrm,
         /* Reads of CR0/CR4 come from read shadows; a CR3 read exits when
          * the hypervisor shadows CR3 (CR3-store exiting). */
         if (cr == 3 && vm->hypervised && vm->mmu->exits_on_cr3)
-            hv_vm_exit(vm, HV_EXIT_CR3, 3, HV_CAUSE_NONE);
+            hv_vm_exit(vm, HV_EXIT_CR3, cr_qual(3, 1, reg), HV_CAUSE_NONE);
         uint32_t v = cr == 0 ? vm->cr0 : cr == 2 ? vm->cr2 : cr == 3 ? vm->cr3 : vm->cr4;
         set_gpr(vm, reg, v);
         hv_machine_emit(vm, HV_EV_PRIV_INSN, HV_PRIV_CR_READ, v, 0, eip);
@@ -164,7 +190,7 @@ static bool mov_cr(hv_vm *vm, uint32_t eip, uint32_t size, uint8_t modrm,
     }
     uint32_t value = gpr(vm, reg);
     switch (cr) {
-    case 0: write_cr0(vm, eip, value); break;
+    case 0: write_cr0(vm, eip, value, cr_qual(0, 0, reg)); break;
     case 2: {
         uint32_t old = vm->cr2;
         vm->cr2 = value;
@@ -174,7 +200,7 @@ static bool mov_cr(hv_vm *vm, uint32_t eip, uint32_t size, uint8_t modrm,
     case 3: {
         uint32_t old = vm->cr3;
         if (vm->hypervised && vm->mmu->exits_on_cr3)
-            hv_vm_exit(vm, HV_EXIT_CR3, 3, HV_CAUSE_NONE);
+            hv_vm_exit(vm, HV_EXIT_CR3, cr_qual(3, 0, reg), HV_CAUSE_NONE);
         vm->cr3 = value;
         hv_machine_emit(vm, HV_EV_CR_WRITE, 3, old, value, eip);
         /* MOV CR3 flushes every non-global entry (SDM Vol 3A §4.10.4.1);
@@ -184,7 +210,7 @@ static bool mov_cr(hv_vm *vm, uint32_t eip, uint32_t size, uint8_t modrm,
             vm->mmu->on_cr_write(vm, 3, old, value);
         break;
     }
-    case 4: write_cr4(vm, eip, value); break;
+    case 4: write_cr4(vm, eip, value, cr_qual(4, 0, reg)); break;
     }
     if (vm->exit_reason == HV_VM_RUNNING) {
         uint32_t now;
@@ -254,6 +280,36 @@ static void iret(hv_vm *vm, uint32_t eip)
     hv_machine_emit(vm, HV_EV_IRET, new_eip, 0, 0, eip);
 }
 
+/* LMSW loads CR0 bits 3:0 (PE, MP, EM, TS) from a 16-bit operand and can
+ * set PE but not clear it (SDM Vol 2, LMSW). */
+static void lmsw(hv_vm *vm, uint32_t eip, uint32_t size, const uint8_t *modrm,
+                 uint32_t avail)
+{
+    uint16_t src = 0;
+    if ((modrm[0] >> 6) == 3) {
+        src = (uint16_t)gpr(vm, modrm[0] & 7);
+    } else {
+        uint32_t ea;
+        hv_xlat x;
+        if (!modrm_address(vm, modrm, avail, &ea))
+            return;
+        hv_mmu_result r = hv_vcpu_read_la(vm, ea, &src, 2, &x);
+        if (r == HV_MMU_FAULT) {
+            vm->cr2 = x.fault_addr;
+            hv_except_raise(vm, 14, true, x.error_code, eip, false);
+            return;
+        }
+        if (r != HV_MMU_OK)
+            return;
+    }
+    uint32_t now = (vm->cr0 & ~0xEu) | (src & 0xFu) | (vm->cr0 & HV_CR0_PE);
+    write_cr0(vm, eip, now, cr_qual(0, 3, 0) | (uint32_t)src << 16);
+    uint32_t cur;
+    uc_reg_read(vm->uc, UC_X86_REG_EIP, &cur);
+    if (vm->exit_reason == HV_VM_RUNNING && cur == eip)
+        skip(vm, eip, size);
+}
+
 static void rdtsc(hv_vm *vm, uint32_t eip, uint32_t size)
 {
     /* Time is modelled cycles, never the host's clock: deterministic. */
@@ -305,10 +361,22 @@ bool hv_priv_emulate(hv_vm *vm, uint32_t eip, const uint8_t *insn,
             return false;
         return mov_cr(vm, eip, size, insn[i + 2], op == 0x22);
     case 0x31: rdtsc(vm, eip, size); return true;
+    case 0x06: {
+        /* CLTS clears CR0.TS (guest-owned: no exit); Unicorn must not run
+         * it, or the engine's CR0 would go stale. */
+        write_cr0(vm, eip, vm->cr0 & ~(1u << 3), cr_qual(0, 2, 0));
+        if (vm->exit_reason == HV_VM_RUNNING)
+            skip(vm, eip, size);
+        return true;
+    }
     case 0x01: {
         if (i + 2 >= size)
             return false;
         uint8_t modrm = insn[i + 2];
+        if (((modrm >> 3) & 7) == 6) {
+            lmsw(vm, eip, size, insn + i + 2, size - i - 2);
+            return true;
+        }
         if (((modrm >> 3) & 7) != 7 || (modrm >> 6) == 3)
             return false;
         uint32_t ea;

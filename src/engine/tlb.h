@@ -27,6 +27,7 @@ enum {
     HV_TLBF_D = 1u << 2,     /* dirty: the leaf's D was 1 when filled/set */
     HV_TLBF_G = 1u << 3,     /* global (PTE.G with CR4.PGE) */
     HV_TLBF_LARGE = 1u << 4, /* piece of a 4 MiB page */
+    HV_TLBF_NX = 1u << 5,    /* no fetch: the nested leaf denies execute */
 };
 
 typedef struct hv_tlb_entry {

@@ -431,6 +431,8 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
     vm->instructions++;
     if (!m->unlimited)
         m->budget--;
+    if (eip != vm->cur_eip)
+        vm->rep_io_exited = false; /* a new instruction, not a REP item */
     vm->cur_eip = eip;
     vm->cur_size = size;
 
@@ -518,12 +520,42 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
     hv_priv_emulate(vm, eip, insn, size);
 }
 
+/* The I/O exit of the instruction at cur_eip: one per non-repeated IN or
+ * OUT, one per REP INS/OUTS however many items it carries (FIDELITY.md
+ * "Device emulation"). The qualification follows SDM Vol 3C Table 27-5:
+ * size-1 in bits 2:0, IN in bit 3, string in bit 4, REP in bit 5, an
+ * immediate port in bit 6, the port in bits 31:16. */
+static void io_exit(hv_vm *vm, uint32_t port, int size, bool in)
+{
+    if (!vm->hypervised)
+        return;
+    uint8_t insn[4] = {0};
+    fetch_bytes(vm, vm->cur_eip, insn, vm->cur_size < 4 ? vm->cur_size : 4);
+    unsigned i = 0;
+    bool rep = false;
+    for (; i < 3 && (insn[i] == 0xF3 || insn[i] == 0xF2 || insn[i] == 0x66 ||
+                     insn[i] == 0x67 || insn[i] == 0x2E || insn[i] == 0x3E ||
+                     insn[i] == 0x26 || insn[i] == 0x36 || insn[i] == 0x64 ||
+                     insn[i] == 0x65);
+         i++)
+        rep |= insn[i] == 0xF3 || insn[i] == 0xF2;
+    bool string = insn[i] >= 0x6C && insn[i] <= 0x6F;
+    bool imm = insn[i] >= 0xE4 && insn[i] <= 0xE7;
+    rep = rep && string;
+    if (rep && vm->rep_io_exited)
+        return; /* the same REP INS/OUTS, a later item */
+    vm->rep_io_exited = rep;
+    uint32_t qual = (uint32_t)(size - 1) | (in ? 1u << 3 : 0) |
+                    (string ? 1u << 4 : 0) | (rep ? 1u << 5 : 0) |
+                    (imm ? 1u << 6 : 0) | (port & 0xFFFFu) << 16;
+    hv_vm_exit(vm, HV_EXIT_IO, qual, HV_CAUSE_NONE);
+}
+
 static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 {
     (void)uc;
     hv_vm *vm = opaque;
-    if (vm->hypervised) /* each non-repeated IN is one exit (FIDELITY.md) */
-        hv_vm_exit(vm, HV_EXIT_IO, port, HV_CAUSE_NONE);
+    io_exit(vm, port, size, true);
     return hv_bus_in(&vm->bus, (uint16_t)port, (unsigned)size);
 }
 
@@ -532,8 +564,7 @@ static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 {
     (void)uc;
     hv_vm *vm = opaque;
-    if (vm->hypervised)
-        hv_vm_exit(vm, HV_EXIT_IO, port, HV_CAUSE_NONE);
+    io_exit(vm, port, size, false);
     hv_bus_out(&vm->bus, (uint16_t)port, (unsigned)size, value);
 }
 

@@ -271,7 +271,7 @@ static void expect_true_fault(const guest_run *r, win w, const char *what,
     if (ok) {
         const hv_event *e = &r->log.ev[x], *i = &r->log.ev[inj],
                        *g = &r->log.ev[gf];
-        ok = e->a == HV_EXIT_EXC_PF && e->b == qual && e->d == eip &&
+        ok = e->a == HV_EXIT_EXC_PF && exit_code(e) == qual && e->d == eip &&
              i->a == 14 && i->b == error && i->d == eip && g->a == 14 &&
              g->b == error && g->c == cr2 && g->d == eip;
     }
