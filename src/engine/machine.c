@@ -225,6 +225,11 @@ hv_err hv_machine_create(const hv_config *cfg, hv_machine **out)
     }
     if ((err = hv_hostmem_init(&m->hm, host_bytes(cfg))))
         goto out_free;
+    m->code_frames = calloc(m->hm.nframes / 8 + 1, 1);
+    if (!m->code_frames) {
+        err = HV_ERR_NOMEM;
+        goto out_free;
+    }
     if (cfg->paging != HV_PAGING_NATIVE) {
         /* The hypervisor's own memory: the first 1 MiB of the host. */
         for (uint32_t f = 0; f < 256; f++)
@@ -256,6 +261,7 @@ void hv_machine_destroy(hv_machine *m)
         vm_destroy(m->vms[i]);
     if (m->hm.base)
         hv_hostmem_fini(&m->hm);
+    free(m->code_frames);
     free(m->ring);
     free(m);
 }

@@ -72,6 +72,7 @@ struct hv_vm {
     uint32_t fetch_page;
     uint8_t *fetch_host;
     uint64_t fetch_gen, tlb_gen;
+    uint32_t nopg_code_page; /* with paging off, the page last fetched */
 
     bool rom_dirty; /* a dropped ROM write to undo at the next instruction */
     uint8_t *rom;   /* the ROM page (a host frame under a hypervisor) */
@@ -118,6 +119,8 @@ struct hv_machine {
     uint32_t nvms;
     hv_vm *cur; /* the VM running now (stamps events) */
 
+    uint8_t *code_frames; /* bit per host frame: Unicorn translated code
+                             from it (writes to it drop that code) */
     hv_event *ring; /* HV_RING_CAP events, index seq % cap */
     uint64_t seq;
     hv_counters ctr;

@@ -55,6 +55,22 @@ static void marks_clear(hv_vm *vm)
     vm->nmarks = 0;
 }
 
+/* --- frames that hold code Unicorn has translated ---------------------- */
+
+static void mark_code_frame(hv_vm *vm, uint32_t hpa)
+{
+    uint32_t hfn = hpa >> 12;
+    if (hfn < vm->m->hm.nframes)
+        vm->m->code_frames[hfn >> 3] |= (uint8_t)(1u << (hfn & 7));
+}
+
+static bool is_code_frame(const hv_vm *vm, uint32_t hpa)
+{
+    uint32_t hfn = hpa >> 12;
+    return hfn < vm->m->hm.nframes &&
+           (vm->m->code_frames[hfn >> 3] & (1u << (hfn & 7)));
+}
+
 /* --- mapping into Unicorn --------------------------------------------- */
 
 static uint32_t perms_for(const hv_xlat *x)
@@ -339,6 +355,12 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address,
                     vm->poison_live = false; /* replaced by the real page */
                 map_page(vm, la, &x);
             }
+            if (is_code_frame(vm, x.pa))
+                /* Unicorn notices a store into code only through the
+                 * address the code was fetched at; through any other
+                 * alias it keeps running the old translation (UNICORN.md
+                 * pitfall 5). Dropping its cache through this alias works. */
+                uc_ctl_remove_cache(vm->uc, page, (uint64_t)page + 0x1000u);
         }
         if (page == (last & PAGE_MASK))
             break;
@@ -483,6 +505,7 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
                         first = x.host;
                         vm->fetch_page = page;
                         vm->fetch_host = x.host - (eip & 0xFFFu);
+                        mark_code_frame(vm, x.pa);
                         vm->fetch_gen = vm->tlb_gen;
                     }
                 }
@@ -508,6 +531,12 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
     }
     marks_clear(vm);
 
+    if (!(vm->cr0 & HV_CR0_PG) && (eip & PAGE_MASK) != vm->nopg_code_page) {
+        uint32_t hpa;
+        vm->nopg_code_page = eip & PAGE_MASK;
+        if (hv_mmu_gpa_to_hpa(vm, eip, &hpa))
+            mark_code_frame(vm, hpa);
+    }
     /* Most instructions are none of the engine's: one byte tells. */
     uint8_t b0;
     if (!first && !fetch_bytes(vm, eip, &b0, 1))
@@ -604,7 +633,7 @@ static hv_mmu_result cpu_access(hv_vm *vm, uint32_t la, void *buf, size_t len,
     hv_access access = write ? HV_ACC_WRITE : HV_ACC_READ;
     uint8_t *host[2] = {NULL, NULL};
     bool rom[2] = {false, false}, emul[2] = {false, false};
-    uint32_t gpa[2] = {0, 0};
+    uint32_t gpa[2] = {0, 0}, hpa[2] = {UINT32_MAX, UINT32_MAX};
     uint32_t page0 = la & PAGE_MASK, pagen = (uint32_t)(la + len - 1) & PAGE_MASK;
     int pages = page0 == pagen ? 1 : 2;
     for (int i = 0; i < pages; i++) {
@@ -618,8 +647,15 @@ static hv_mmu_result cpu_access(hv_vm *vm, uint32_t la, void *buf, size_t len,
         }
         host[i] = x->host;
         rom[i] = x->rom;
+        hpa[i] = x->pa;
     }
     size_t first = pages == 1 ? len : (size_t)(pagen - la);
+    if (write)
+        for (int i = 0; i < pages; i++)
+            if (is_code_frame(vm, hpa[i])) {
+                uint32_t page = i ? pagen : page0;
+                uc_ctl_remove_cache(vm->uc, page, (uint64_t)page + 0x1000u);
+            }
     if (write) {
         if (!rom[0])
             memcpy(host[0], buf, first);
