@@ -157,9 +157,11 @@ static delivery deliver_one(hv_vm *vm, uint8_t vector, bool has_error,
     if (r != HV_MMU_OK)
         return fail_mmu(vm, r, &x);
 
-    if (selector != (cs & 0xFFFFu))
-        hv_machine_emit(vm, HV_EV_GUEST_ERROR, HV_GERR_UNSUPPORTED, vector,
-                        selector, return_eip);
+    if (selector != (cs & 0xFFFFu) && !hv_vcpu_load_cs(vm, selector)) {
+        hv_vm_end(vm, HV_VM_INTERNAL, false, 0,
+                  "could not load the gate's code selector");
+        return (delivery){.ended = true};
+    }
     eflags &= ~(FL_TF | FL_NT | FL_RF | FL_VM);
     if (interrupt_gate)
         eflags &= ~FL_IF;

@@ -187,6 +187,9 @@ hv_err hv_vcpu_run(hv_vm *vm);
 /* Drops every Unicorn mapping (paging mode or CR0.WP changed). */
 void hv_vcpu_unmap_all(hv_vm *vm);
 
+/* Loads CS from the guest's GDT (gates, IRET); false when it cannot. */
+bool hv_vcpu_load_cs(hv_vm *vm, uint16_t selector);
+
 /* Reads/writes `len` bytes at linear address la as the CPU's own
  * supervisor accesses (exception delivery, IRET), through the MMU: returns
  * HV_MMU_FAULT with error code/address in *x when a page faults. Writes

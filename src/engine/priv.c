@@ -268,9 +268,12 @@ static void iret(hv_vm *vm, uint32_t eip)
         uc_emu_stop(vm->uc);
         return;
     }
-    if (new_cs != (cs & 0xFFFFu))
-        hv_machine_emit(vm, HV_EV_GUEST_ERROR, HV_GERR_UNSUPPORTED, new_cs,
-                        flags, eip);
+    if (new_cs != (cs & 0xFFFFu) && !hv_vcpu_load_cs(vm, (uint16_t)new_cs)) {
+        hv_vm_end(vm, HV_VM_INTERNAL, false, 0,
+                  "IRET could not load its code selector");
+        uc_emu_stop(vm->uc);
+        return;
+    }
     /* Reserved EFLAGS bits: 1 reads as 1; 3, 5, 15 and 22-31 as 0. */
     flags = (flags & 0x003F7FD5u) | 0x2u;
     esp += 12;

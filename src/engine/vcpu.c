@@ -690,6 +690,27 @@ hv_mmu_result hv_vcpu_write_la(hv_vm *vm, uint32_t la, const void *buf,
     return cpu_access(vm, la, (void *)buf, len, true, x);
 }
 
+/* Loads a code selector into CS the way the CPU does on an interrupt gate
+ * or IRET: Unicorn reads the descriptor from the guest's GDT through its
+ * own memory, so the descriptor's page is mapped first (a segment write
+ * whose GDT page is unmapped would crash it: UNICORN.md §10). */
+bool hv_vcpu_load_cs(hv_vm *vm, uint16_t selector)
+{
+    uc_x86_mmr gdtr;
+    uc_reg_read(vm->uc, UC_X86_REG_GDTR, &gdtr);
+    uint32_t la = (uint32_t)gdtr.base + (selector & ~7u);
+    for (int i = 0; i < 2; i++) {
+        uint32_t a = i ? la + 7 : la;
+        hv_xlat x;
+        if (hv_mmu_access(vm, a, HV_ACC_READ, &x) != HV_MMU_OK)
+            return false;
+        /* Writable when it may be: the CPU sets the accessed bit. */
+        map_page(vm, a, &x);
+    }
+    uint32_t cs = selector;
+    return uc_reg_write(vm->uc, UC_X86_REG_CS, &cs) == UC_ERR_OK;
+}
+
 /* --- set-up and the run loop ------------------------------------------- */
 
 /* The flat GDT of the boot stub's ROM page (DESIGN.md §3): null, code
