@@ -60,11 +60,12 @@ static const hv_cost_model default_cost = {
     .walk_ref = 30,
     .exception = 150,
     .priv_insn = 40,
-    .io_access = 100,
+    .io_access = 2000,
     .vm_exit = 1500,
     .emulation = 400,
     .sw_walk_ref = 40,
     .irq_inject = 300,
+    .io_emulation = 10000,
 };
 
 void hv_config_default(hv_config *cfg)

@@ -260,8 +260,10 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
         c->cycles += cost->vm_exit;
         if (ev->a < HV_EXIT__COUNT)
             c->exits_by_reason[ev->a]++;
-        if (ev->a == HV_EXIT_IO)
+        if (ev->a == HV_EXIT_IO) {
             c->io_exits++;
+            c->cycles += cost->io_emulation;
+        }
         if (ev->c == HV_CAUSE_HIDDEN_FAULT)
             c->hidden_faults++;
         if (ev->c == HV_CAUSE_WP_TRAP)

@@ -62,11 +62,13 @@ typedef struct hv_cost_model {
     uint32_t walk_ref;    /* one page-walk memory reference */
     uint32_t exception;   /* delivering an exception or INT n (hardware) */
     uint32_t priv_insn;   /* CR access, INVLPG, CPUID, RDTSC natively */
-    uint32_t io_access;   /* one port access reaching a device natively */
+    uint32_t io_access;   /* one port access reaching a device */
     uint32_t vm_exit;     /* VM exit + entry round trip (hypervisor modes) */
     uint32_t emulation;   /* hypervisor emulating one instruction */
     uint32_t sw_walk_ref; /* one reference of the hypervisor's software walk */
     uint32_t irq_inject;  /* injecting an interrupt into a VM */
+    uint32_t io_emulation; /* an I/O exit's trip to the device model
+                              (user space) and back, on top of the exit */
 } hv_cost_model;
 
 #define HV_MAX_VMS 4

@@ -26,7 +26,7 @@
     X(WALK_REF, "walk_ref", "level", "table", "index", "entry", NULL) \
     X(SW_WALK_REF, "sw_walk_ref", "level", "table", "index", "entry", NULL) \
     X(NESTED_WALK_REF, "nested_walk_ref", "level", "table", "index", "entry", NULL) \
-    X(NESTED_FAULT, "nested_fault", "gpa", "qual", "level", "entry", NULL) \
+    X(NESTED_FAULT, "nested_fault", "gpa", "qual", "level", "entry", "qual_hi") \
     X(NESTED_FILL, "nested_fill", "level", "entry_hpa", "entry", "gpa", NULL) \
     X(AD_SET, "ad_set", "level", "entry_pa", "old", "new", NULL) \
     X(GUEST_FAULT, "guest_fault", "vector", "error_code", "cr2", "eip", NULL) \

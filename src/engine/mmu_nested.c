@@ -35,6 +35,7 @@ typedef struct nested_state {
     bool pending;
     hv_exit_key pending_key;
     uint32_t pending_gpa, pending_qual, pending_level, pending_entry;
+    uint32_t pending_qual_hi; /* NPT: EXITINFO1 bits 63:32 */
     /* What the last successful nested translation allowed. */
     unsigned last_rights;
     bool last_dirty;
@@ -180,6 +181,7 @@ static bool nested_translate_gpa(hv_vm *vm, uint32_t gpa, hv_access access,
             ns->pending_key = HV_EXIT_EPT_MISCONFIG;
             ns->pending_gpa = gpa;
             ns->pending_qual = 0; /* no qualification for reason 49 */
+            ns->pending_qual_hi = 0;
             ns->pending_level = level;
             ns->pending_entry = (uint32_t)e;
             return false;
@@ -196,6 +198,18 @@ static bool nested_translate_gpa(hv_vm *vm, uint32_t gpa, hv_access access,
                                                       : 1u) |
                             (rights(vm, e) ? allowed << 3 : 0) | (1u << 7) |
                             (final ? 1u << 8 : 0);
+            ns->pending_qual_hi = 0;
+            if (npt(vm)) {
+                /* AMD #NPF: EXITINFO1 is a #PF-style error code (P when
+                 * the entry was present, W, U since nested walks are user
+                 * accesses, ID for a fetch), with bit 32 for the final
+                 * translation and bit 33 for a guest page-table access
+                 * (AMD APM Vol 2 §15.25.6; KVM's PFERR_GUEST_FINAL/PAGE). */
+                qual = (rights(vm, e) ? 1u : 0) |
+                       (access == HV_ACC_WRITE ? 2u : 0) | 4u |
+                       (access == HV_ACC_FETCH ? 16u : 0);
+                ns->pending_qual_hi = final ? 1u : 2u;
+            }
             ns->pending = true;
             ns->pending_key = npt(vm) ? HV_EXIT_NPF : HV_EXIT_EPT_VIOLATION;
             ns->pending_gpa = gpa;
@@ -297,8 +311,8 @@ static bool handle_pending(hv_vm *vm, hv_walk *w)
     ns->pending = false;
     hv_vm_exit_info(vm, ns->pending_key, ns->pending_qual, HV_CAUSE_NONE,
                     ns->pending_gpa);
-    hv_machine_emit(vm, HV_EV_NESTED_FAULT, ns->pending_gpa, ns->pending_qual,
-                    ns->pending_level, ns->pending_entry);
+    hv_machine_emit5(vm, HV_EV_NESTED_FAULT, ns->pending_gpa, ns->pending_qual,
+                     ns->pending_level, ns->pending_entry, ns->pending_qual_hi);
     if (ns->pending_key == HV_EXIT_EPT_MISCONFIG) {
         /* The hypervisor repairs the entry it finds broken (rights back to
          * RWX, reserved bits and the memory type cleaned) and resumes. */
