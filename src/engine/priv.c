@@ -409,7 +409,12 @@ int hv_cpuid_hook(uc_engine *uc, void *opaque)
     uc_reg_read(uc, UC_X86_REG_EAX, &leaf);
     /* CPUID always exits under VT-x (SDM Vol 3C §25.1.2). */
     if (vm->hypervised)
-        hv_vm_exit(vm, HV_EXIT_CPUID, leaf, HV_CAUSE_NONE);
+        hv_vm_exit(vm, HV_EXIT_CPUID, 0, HV_CAUSE_NONE);
+    uint32_t asked = leaf;
+    /* A leaf past the highest (basic 1, extended 0x80000000) reads as the
+     * highest basic leaf, as Intel CPUs do (SDM Vol 2A, CPUID). */
+    if ((leaf > 1 && leaf < 0x80000000u) || leaf > 0x80000000u)
+        leaf = 1;
     if (leaf == 0) {
         a = 1;
         memcpy(&b, "Genu", 4);
@@ -426,6 +431,6 @@ int hv_cpuid_hook(uc_engine *uc, void *opaque)
     uc_reg_write(uc, UC_X86_REG_EBX, &b);
     uc_reg_write(uc, UC_X86_REG_ECX, &c);
     uc_reg_write(uc, UC_X86_REG_EDX, &d);
-    hv_machine_emit(vm, HV_EV_PRIV_INSN, HV_PRIV_CPUID, leaf, 0, vm->cur_eip);
+    hv_machine_emit(vm, HV_EV_PRIV_INSN, HV_PRIV_CPUID, asked, 0, vm->cur_eip);
     return 1;
 }

@@ -614,13 +614,15 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
      * instruction. Everything else Unicorn raises is a fault. */
     bool soft = (insn[i] == 0xCD && insn[i + 1] == intno) ||
                 (insn[i] == 0xCC && intno == 3) ||
-                (insn[i] == 0xCE && intno == 4) ||
-                (insn[i] == 0xF1 && intno == 1);
-    bool has_error = !soft && (intno == 8 || (intno >= 10 && intno <= 14) ||
-                               intno == 17);
-    if (!soft)
+                (insn[i] == 0xCE && intno == 4);
+    /* INT1 (ICEBP) is a trap like them, but delivered as the hardware's
+     * #DB: EXT is set and no DPL check applies (SDM Vol 3A §6.12). */
+    bool icebp = insn[i] == 0xF1 && intno == 1;
+    bool has_error = !soft && !icebp &&
+                     (intno == 8 || (intno >= 10 && intno <= 14) || intno == 17);
+    if (!soft && !icebp)
         uncount_instruction(vm);
-    uint32_t ret = soft ? vm->cur_eip + vm->cur_size : vm->cur_eip;
+    uint32_t ret = soft || icebp ? vm->cur_eip + vm->cur_size : vm->cur_eip;
     hv_except_raise(vm, (uint8_t)intno, has_error, has_error ? error : 0,
                     ret, soft);
 }
