@@ -159,8 +159,10 @@ static void write_cr4(hv_vm *vm, uint32_t eip, uint32_t value, uint32_t qual)
         hv_vm_exit(vm, HV_EXIT_CR4, qual, HV_CAUSE_NONE);
     vm->cr4 = value;
     hv_machine_emit(vm, HV_EV_CR_WRITE, 4, old, value, eip);
-    /* Changing PGE or PSE flushes every entry, global ones included (SDM
-     * Vol 3A §4.10.4.1). */
+    /* Changing PGE flushes every entry, global ones included (SDM Vol 3A
+     * §4.10.4.1). A PSE change is not on that list, but what the cached
+     * entries mean changed and a CPU may always invalidate more: flush
+     * too, as QEMU does. */
     if ((old ^ value) & (HV_CR4_PGE | HV_CR4_PSE))
         hv_tlb_flush(vm->tlb, true);
     if (vm->mmu->on_cr_write)
