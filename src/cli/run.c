@@ -14,6 +14,8 @@ static const char run_usage[] =
     "                         hvlab run FILE.json --help)\n"
     "  --paging MODE          native, shadow or nested\n"
     "  --npt                  nested: a 2-level AMD NPT table, not 4-level EPT\n"
+    "  --no-vpid              hypervisor modes: no VPID, so every VM exit\n"
+    "                         flushes the TLB\n"
     "  --nested-prefill       nested: map all guest RAM up front (no EPT\n"
     "                         violations on first touch)\n"
     "  --ram SIZE             guest RAM (default 16M)\n"
@@ -60,6 +62,8 @@ static int parse(int argc, char **argv, run_opts *o)
             o->json = true;
         } else if (strcmp(a, "--npt") == 0) {
             o->cfg.nested.npt = true;
+        } else if (strcmp(a, "--no-vpid") == 0) {
+            o->cfg.vpid = false;
         } else if (strcmp(a, "--nested-prefill") == 0) {
             o->cfg.nested.lazy = false;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

@@ -110,6 +110,8 @@ typedef struct hv_config {
     uint32_t ucmap_pages; /* bound on Unicorn's live mappings (16..512) */
     hv_shadow_config shadow;
     hv_nested_config nested;
+    bool vpid; /* hypervisor modes: TLB entries tagged with a VPID per VM;
+                  false: every VM exit and entry flushes the TLB */
     uint32_t quantum; /* instructions per VM turn when several VMs run */
     uint32_t nvms;
     hv_vm_config vms[HV_MAX_VMS];

@@ -184,6 +184,9 @@ static hv_err vm_create(hv_machine *m, uint8_t id, hv_vm **out)
         off += n;
     }
     m->cur = vm;
+    /* VPID tags this VM's TLB entries (VPID 0 is the host's: SDM Vol 3C
+     * §28.1); without VPID every VM entry and exit flushes the TLB. */
+    vm->vpid = vm->hypervised && m->cfg.vpid ? (uint16_t)(id + 1) : 0;
     vm->mmu = m->cfg.paging == HV_PAGING_SHADOW   ? &hv_mmu_shadow_ops
               : m->cfg.paging == HV_PAGING_NESTED ? &hv_mmu_nested_ops
                                                   : &hv_mmu_native_ops;
@@ -440,7 +443,7 @@ bool hv_machine_tlb_find(const hv_machine *m, uint32_t i, uint32_t va,
     uint32_t set = hv_tlb_set_of(tlb, va);
     for (uint32_t way = 0; way < hv_tlb_ways(tlb); way++) {
         const hv_tlb_entry *e = hv_tlb_slot(tlb, set, way);
-        if (e && e->valid && e->vpn == va >> 12 && e->tag == 0) {
+        if (e && e->valid && e->vpn == va >> 12 && e->tag == m->vms[i]->vpid) {
             *out = (hv_tlb_view){e->vpn, e->pfn, e->tag, e->flags, set, way};
             return true;
         }

@@ -96,6 +96,7 @@ struct hv_vm {
 
     /* Hypervisor modes. */
     bool hypervised;  /* a hypervisor runs this VM (shadow, nested) */
+    uint16_t vpid;    /* the tag of its TLB entries; 0 natively */
     void *mmu_state;  /* the paging strategy's own state */
     /* An emulated write in flight: Unicorn performs the store, the
      * hypervisor syncs after it (UNICORN.md §4). */
@@ -162,6 +163,10 @@ static inline void hv_vm_exit_info(hv_vm *vm, hv_exit_key key, uint32_t qual,
                                    uint32_t cause, uint32_t info)
 {
     hv_machine_emit5(vm, HV_EV_VM_EXIT, key, qual, cause, vm->cur_eip, info);
+    /* Without VPID, VM exits and entries flush the TLB (SDM Vol 3C
+     * §28.3.3.3): the price VPID was made to remove. */
+    if (!vm->m->cfg.vpid)
+        hv_tlb_flush(vm->tlb, true);
 }
 
 static inline void hv_vm_exit(hv_vm *vm, hv_exit_key key, uint32_t qual,

@@ -114,7 +114,7 @@ static hv_mmu_result translate_and_fill(hv_vm *vm, uint32_t la,
         return r;
     case HV_MMU_OK: break;
     }
-    *e = hv_tlb_fill(vm->tlb, la, w.pa >> HV_PAGE_SHIFT, w.tlb_flags, 0);
+    *e = hv_tlb_fill(vm->tlb, la, w.pa >> HV_PAGE_SHIFT, w.tlb_flags, vm->vpid);
     out->changed = true;
     return HV_MMU_OK;
 }
@@ -134,7 +134,7 @@ hv_mmu_result hv_mmu_resolve(hv_vm *vm, uint32_t la, hv_access access,
     bool was_cached = e != NULL;
     hv_mmu_result r = translate_and_fill(vm, la, access, out, &e);
     if (r == HV_MMU_FAULT && was_cached)
-        hv_tlb_invalidate_page(vm->tlb, la, 0, HV_INVAL_PAGE_FAULT);
+        hv_tlb_invalidate_page(vm->tlb, la, vm->vpid, HV_INVAL_PAGE_FAULT);
     if (r != HV_MMU_OK)
         return r;
     return finish(vm, e, la, out);
@@ -158,5 +158,5 @@ hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
         return HV_MMU_OK;
     }
     return hv_mmu_resolve(vm, la, access, out,
-                          hv_tlb_lookup(vm->tlb, la, 0, access));
+                          hv_tlb_lookup(vm->tlb, la, vm->vpid, access));
 }

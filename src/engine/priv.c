@@ -391,7 +391,7 @@ bool hv_priv_emulate(hv_vm *vm, uint32_t eip, const uint8_t *insn,
          * §4.10.4.1); Unicorn's mapping goes with them (on_drop). */
         if (vm->hypervised && vm->mmu->exits_on_invlpg)
             hv_vm_exit(vm, HV_EXIT_INVLPG, ea, HV_CAUSE_NONE);
-        hv_tlb_invlpg(vm->tlb, ea, 0);
+        hv_tlb_invlpg(vm->tlb, ea, vm->vpid);
         if (vm->mmu->on_invlpg)
             vm->mmu->on_invlpg(vm, ea);
         skip(vm, eip, size);

@@ -240,7 +240,7 @@ void hv_shadow_invalidate_entry(hv_vm *vm, int32_t idx, uint32_t index)
         const uint32_t *t = hv_shadow_table(vm, (int32_t)i);
         for (uint32_t e = 0; e < 1024; e++)
             if ((t[e] & HV_PTE_P) && t[e] >> 12 == sp->hfn)
-                hv_tlb_invalidate_page(vm->tlb, e << 22 | index << 12, 0,
+                hv_tlb_invalidate_page(vm->tlb, e << 22 | index << 12, vm->vpid,
                                        HV_INVAL_SHADOW);
     }
 }

@@ -121,7 +121,7 @@ static void end_unbacked(hv_vm *vm, uint32_t pa)
  * mapped again from the entry, without a walk and without an event. */
 static bool remap_from_tlb(hv_vm *vm, uint32_t la, hv_access access)
 {
-    const hv_tlb_entry *e = hv_tlb_peek(vm->tlb, la, 0);
+    const hv_tlb_entry *e = hv_tlb_peek(vm->tlb, la, vm->vpid);
     if (!e)
         return false;
     if (access == HV_ACC_WRITE &&
@@ -188,7 +188,7 @@ static void finish_emulated_write(hv_vm *vm)
     vm->emul_pending = false;
     if (vm->mmu->on_pt_written)
         vm->mmu->on_pt_written(vm, vm->emul_gpa, vm->emul_size);
-    if (!hv_tlb_peek(vm->tlb, vm->emul_la, 0))
+    if (!hv_tlb_peek(vm->tlb, vm->emul_la, vm->vpid))
         hv_ucmap_drop(&vm->ucmap, vm->emul_la & PAGE_MASK);
 }
 
@@ -317,7 +317,7 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address,
         if (access == HV_ACC_READ) {
             /* Reads at CPL 0 are allowed by any entry: a hit is all. */
             if (!mark_take(vm, page, access)) {
-                const hv_tlb_entry *e = hv_tlb_lookup(vm->tlb, la, 0, access);
+                const hv_tlb_entry *e = hv_tlb_lookup(vm->tlb, la, vm->vpid, access);
                 hv_xlat x;
                 if (!e && !resolved(vm, hv_mmu_resolve(vm, la, access, &x, NULL), &x))
                     return;
@@ -378,7 +378,7 @@ static bool fetch_bytes(hv_vm *vm, uint32_t eip, uint8_t *buf, uint32_t len)
         uint32_t la = eip + i;
         const uint8_t *p;
         if (vm->cr0 & HV_CR0_PG) {
-            const hv_tlb_entry *e = hv_tlb_peek(vm->tlb, la, 0);
+            const hv_tlb_entry *e = hv_tlb_peek(vm->tlb, la, vm->vpid);
             if (!e)
                 return false;
             p = hv_mmu_host_ptr(vm, (e->pfn << 12) | (la & 0xFFFu), NULL);
@@ -494,7 +494,7 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
             hv_xlat x;
             hv_mmu_result r = HV_MMU_OK;
             if (!mark_take(vm, page, HV_ACC_FETCH)) {
-                const hv_tlb_entry *e = hv_tlb_lookup(vm->tlb, la, 0, HV_ACC_FETCH);
+                const hv_tlb_entry *e = hv_tlb_lookup(vm->tlb, la, vm->vpid, HV_ACC_FETCH);
                 if (e && la == eip && page == vm->fetch_page &&
                     vm->fetch_gen == vm->tlb_gen) {
                     /* The page the last fetch used, unchanged since. */
