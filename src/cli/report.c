@@ -107,6 +107,8 @@ static cJSON *counters_json(const hv_counters *c)
     cJSON_AddNumberToObject(o, "shadow_zaps", (double)c->shadow_zaps);
     cJSON_AddNumberToObject(o, "root_cache_hits", (double)c->root_cache_hits);
     cJSON_AddNumberToObject(o, "root_cache_misses", (double)c->root_cache_misses);
+    cJSON_AddNumberToObject(o, "pwc_hits", (double)c->pwc_hits);
+    cJSON_AddNumberToObject(o, "pwc_misses", (double)c->pwc_misses);
     cJSON_AddNumberToObject(o, "events", (double)c->events);
     return o;
 }

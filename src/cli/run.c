@@ -14,6 +14,8 @@ static const char run_usage[] =
     "                         hvlab run FILE.json --help)\n"
     "  --paging MODE          native, shadow or nested\n"
     "  --npt                  nested: a 2-level AMD NPT table, not 4-level EPT\n"
+    "  --pwc N                nested: page-walk caches of N entries (guest\n"
+    "                         PDE cache and nested TLB; default 0: none)\n"
     "  --no-vpid              hypervisor modes: no VPID, so every VM exit\n"
     "                         flushes the TLB\n"
     "  --nested-prefill       nested: map all guest RAM up front (no EPT\n"
@@ -62,6 +64,15 @@ static int parse(int argc, char **argv, run_opts *o)
             o->json = true;
         } else if (strcmp(a, "--npt") == 0) {
             o->cfg.nested.npt = true;
+        } else if (strcmp(a, "--pwc") == 0) {
+            NEED_VALUE();
+            if (!cli_parse_u64(a, v, &n))
+                return CLI_BAD_INPUT;
+            if (n > 1024) {
+                fprintf(stderr, "hvlab run: --pwc: %s is outside 0..1024\n", v);
+                return CLI_BAD_INPUT;
+            }
+            o->cfg.nested.pwc = (uint32_t)n;
         } else if (strcmp(a, "--no-vpid") == 0) {
             o->cfg.vpid = false;
         } else if (strcmp(a, "--nested-prefill") == 0) {

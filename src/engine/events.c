@@ -99,7 +99,7 @@ static bool field_is_decimal(const char *f)
 {
     static const char *const dec[] = {"level", "index", "size", "dropped",
                                       "slot", "vector", "cr", "kind",
-                                      "reason", "first", "second", "what", "cause", "from", "to",
+                                      "reason", "first", "second", "what", "cause", "from", "to", "cache",
                                       "insn"};
     for (size_t i = 0; i < sizeof dec / sizeof dec[0]; i++)
         if (strcmp(f, dec[i]) == 0)
@@ -284,6 +284,8 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
         if (c->shadow_pages)
             c->shadow_pages--;
         break;
+    case HV_EV_PWC_HIT: c->pwc_hits++; break;
+    case HV_EV_PWC_MISS: c->pwc_misses++; break;
     case HV_EV_ROOT_SWITCH:
         if (ev->c)
             c->root_cache_hits++;
@@ -300,7 +302,8 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
     X(tlb_flushes) X(walk_refs) X(sw_walk_refs) X(guest_faults)               \
     X(hidden_faults) X(pt_write_traps) X(io_exits) X(io_accesses)             \
     X(vm_exits) X(emulated_writes) X(shadow_zaps) X(root_cache_hits)          \
-    X(root_cache_misses) X(shadow_pages) X(shadow_pages_peak) X(events)
+    X(root_cache_misses) X(shadow_pages) X(shadow_pages_peak) X(pwc_hits)     \
+    X(pwc_misses) X(events)
 
 static const char *const counter_names[] = {
 #define HV_COUNTER_NAME(f) #f,

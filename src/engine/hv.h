@@ -81,6 +81,9 @@ typedef struct hv_nested_config {
                   guest paging structures then count as EPT writes */
     bool lazy; /* map guest RAM on first touch (EPT violations); false:
                   the whole P2M is mapped when the VM is created */
+    uint32_t pwc; /* page-walk caches (Bhargava et al. 2008): entries in
+                     each of the guest PDE cache and the nested TLB
+                     (GPA page -> HPA page); 0: none (the default) */
 } hv_nested_config;
 
 /* Shadow paging policies (docs/shadow.md; KVM's mmu.rst). */
@@ -169,6 +172,7 @@ typedef struct hv_counters {
     uint64_t exits_by_reason[HV_EXIT__COUNT];
     uint64_t emulated_writes, shadow_zaps, root_cache_hits, root_cache_misses;
     uint64_t shadow_pages, shadow_pages_peak;
+    uint64_t pwc_hits, pwc_misses;
     uint64_t events;
 } hv_counters;
 

@@ -50,7 +50,9 @@
     X(SHADOW_UNSYNC, "shadow_unsync", "hfn", "gfn", NULL, NULL, NULL) \
     X(SHADOW_RESYNC, "shadow_resync", "hfn", "gfn", "changed", NULL, NULL) \
     X(ROOT_SWITCH, "root_switch", "gfn", "hfn", "hit", NULL, NULL) \
-    X(WORLD_SWITCH, "world_switch", "from", "to", NULL, NULL, NULL)
+    X(WORLD_SWITCH, "world_switch", "from", "to", NULL, NULL, NULL) \
+    X(PWC_HIT, "pwc_hit", "cache", "key", "value", NULL, NULL) \
+    X(PWC_MISS, "pwc_miss", "cache", "key", NULL, NULL, NULL)
 
 typedef enum hv_event_type {
 #define HV_EVENT_ENUM(id, name, a, b, c, d, e) HV_EV_##id,
@@ -65,6 +67,10 @@ typedef enum hv_access {
     HV_ACC_WRITE = 1,
     HV_ACC_FETCH = 2,
 } hv_access;
+
+/* PWC_HIT/PWC_MISS caches: the guest PDE cache (key: VA >> 22, value: the
+ * PDE) and the nested TLB (key: GPA >> 12, value: HPA >> 12). */
+enum { HV_PWC_PDE = 0, HV_PWC_NESTED = 1 };
 
 /* TLB_FLUSH kinds. */
 enum { HV_FLUSH_NONGLOBAL = 0, HV_FLUSH_ALL = 1 };

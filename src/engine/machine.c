@@ -97,6 +97,8 @@ static hv_err check_config(const hv_config *cfg)
         return HV_ERR_CONFIG;
     if (cfg->nvms > 1 && cfg->quantum == 0)
         return HV_ERR_CONFIG;
+    if (cfg->nested.pwc > 1024)
+        return HV_ERR_CONFIG;
     if (cfg->paging == HV_PAGING_SHADOW &&
         (cfg->shadow.max_pages < 4 || cfg->shadow.max_pages > 65536 ||
          cfg->shadow.root_cache < 1 || cfg->shadow.root_cache > 16))

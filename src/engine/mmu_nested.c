@@ -40,6 +40,20 @@ typedef struct nested_state {
     unsigned last_rights;
     bool last_dirty;
     hv_walk *walk; /* the 2-D walk in progress, for its reference record */
+    /* Page-walk caches (cfg.nested.pwc entries each, fully associative,
+     * LRU), off by default. */
+    struct pde_cached {
+        bool valid;
+        uint32_t pdi, pde;
+        uint64_t stamp;
+    } *pdec;
+    struct ntlb_cached {
+        bool valid, dirty;
+        uint32_t gfn, hfn;
+        unsigned rights;
+        uint64_t stamp;
+    } *ntlb;
+    uint64_t clock;
 } nested_state;
 
 static nested_state *ns_of(hv_vm *vm)
@@ -156,6 +170,85 @@ static void record_ref(hv_vm *vm, unsigned level, uint32_t table_hfn,
                     (uint32_t)e);
 }
 
+static void ntlb_insert(hv_vm *vm, uint32_t gfn, uint32_t hfn,
+                        unsigned rights, bool dirty)
+{
+    nested_state *ns = ns_of(vm);
+    struct ntlb_cached *victim = &ns->ntlb[0];
+    for (uint32_t i = 0; i < vm->m->cfg.nested.pwc; i++) {
+        struct ntlb_cached *c = &ns->ntlb[i];
+        if (c->valid && c->gfn == gfn) {
+            victim = c;
+            break;
+        }
+        if (!c->valid || (victim->valid && c->stamp < victim->stamp))
+            victim = c;
+    }
+    *victim = (struct ntlb_cached){true, dirty, gfn, hfn, rights, ++ns->clock};
+}
+
+/* The guest PDE cache: present PDEs that name a table, by VA[31:22]. */
+static bool pde_lookup(hv_vm *vm, uint32_t pdi, uint32_t *pde)
+{
+    nested_state *ns = ns_of(vm);
+    for (uint32_t i = 0; i < vm->m->cfg.nested.pwc; i++) {
+        struct pde_cached *c = &ns->pdec[i];
+        if (c->valid && c->pdi == pdi) {
+            c->stamp = ++ns->clock;
+            hv_machine_emit(vm, HV_EV_PWC_HIT, HV_PWC_PDE, pdi, c->pde, 0);
+            *pde = c->pde;
+            return true;
+        }
+    }
+    hv_machine_emit(vm, HV_EV_PWC_MISS, HV_PWC_PDE, pdi, 0, 0);
+    return false;
+}
+
+static void pde_insert(hv_vm *vm, uint32_t pdi, uint32_t pde)
+{
+    nested_state *ns = ns_of(vm);
+    if ((pde & (HV_PTE_P | HV_PTE_PS)) != HV_PTE_P)
+        return; /* only entries that name a table are cached */
+    struct pde_cached *victim = &ns->pdec[0];
+    for (uint32_t i = 0; i < vm->m->cfg.nested.pwc; i++) {
+        struct pde_cached *c = &ns->pdec[i];
+        if (!c->valid || c->stamp < victim->stamp) {
+            victim = c;
+            if (!c->valid)
+                break;
+        }
+    }
+    *victim = (struct pde_cached){true, pdi, pde, ++ns->clock};
+}
+
+static void pwc_flush(hv_vm *vm, bool nested_too)
+{
+    nested_state *ns = ns_of(vm);
+    for (uint32_t i = 0; i < vm->m->cfg.nested.pwc; i++) {
+        ns->pdec[i].valid = false;
+        if (nested_too)
+            ns->ntlb[i].valid = false;
+    }
+}
+
+/* MOV CR3 and paging-mode changes drop the paging-structure caches (SDM
+ * Vol 3A §4.10.4.1); the nested TLB depends only on the EPT. */
+static void nested_on_cr_write(hv_vm *vm, unsigned cr, uint32_t old,
+                               uint32_t now)
+{
+    (void)cr, (void)old, (void)now;
+    pwc_flush(vm, false);
+}
+
+/* INVLPG drops the paging-structure cache entries used for the address. */
+static void nested_on_invlpg(hv_vm *vm, uint32_t va)
+{
+    nested_state *ns = ns_of(vm);
+    for (uint32_t i = 0; i < vm->m->cfg.nested.pwc; i++)
+        if (ns->pdec[i].pdi == va >> 22)
+            ns->pdec[i].valid = false;
+}
+
 /* Translates gpa through the nested table for `access`. Returns true with
  * *hpa, or false with the exit recorded as pending. `final` tells the
  * qualification whether this is the access's own address (bit 8). */
@@ -166,6 +259,28 @@ static bool nested_translate_gpa(hv_vm *vm, uint32_t gpa, hv_access access,
      * and reports read and write (SDM Vol 3C Table 27-7, bit 1 note). */
     bool ps_ad = !final && vm->m->cfg.nested.ad && !npt(vm);
     nested_state *ns = ns_of(vm);
+    uint32_t npwc = vm->m->cfg.nested.pwc;
+    if (npwc) {
+        /* The nested TLB: a GPA page it holds needs no nested walk, if
+         * its rights allow the access (and a write finds it dirty). */
+        unsigned need = access == HV_ACC_WRITE ? EPT_W
+                        : access == HV_ACC_FETCH ? EPT_X
+                                                 : EPT_R;
+        for (uint32_t i = 0; i < npwc; i++) {
+            struct ntlb_cached *c = &ns->ntlb[i];
+            if (c->valid && c->gfn == gpa >> 12 && (c->rights & need) &&
+                (access != HV_ACC_WRITE || c->dirty)) {
+                c->stamp = ++ns->clock;
+                hv_machine_emit(vm, HV_EV_PWC_HIT, HV_PWC_NESTED, gpa >> 12,
+                                c->hfn, 0);
+                ns->last_rights = c->rights;
+                ns->last_dirty = c->dirty;
+                *hpa = c->hfn << 12 | (gpa & 0xFFFu);
+                return true;
+            }
+        }
+        hv_machine_emit(vm, HV_EV_PWC_MISS, HV_PWC_NESTED, gpa >> 12, 0, 0);
+    }
     unsigned need = access == HV_ACC_WRITE ? EPT_W
                     : access == HV_ACC_FETCH ? EPT_X
                                              : EPT_R;
@@ -231,6 +346,9 @@ static bool nested_translate_gpa(hv_vm *vm, uint32_t gpa, hv_access access,
             ns->last_rights = allowed;
             ns->last_dirty = npt(vm) || !vm->m->cfg.nested.ad ||
                              (load_entry(vm, table, idx) & EPT_D);
+            if (npwc)
+                ntlb_insert(vm, gpa >> 12, (uint32_t)(next >> 12), allowed,
+                            ns->last_dirty);
             return true;
         }
         table = (uint32_t)(next >> 12);
@@ -363,6 +481,8 @@ static hv_mmu_result nested_translate(hv_vm *vm, uint32_t va, hv_access access,
             .set_ad = true,
             .ref_event = HV_EV_WALK_REF,
             .ptr = guest_table_ptr,
+            .pde_lookup = vm->m->cfg.nested.pwc ? pde_lookup : NULL,
+            .pde_insert = vm->m->cfg.nested.pwc ? pde_insert : NULL,
         };
         hv_walk32(vm, &env, va, access, user, w);
         if (ns->pending) {
@@ -412,6 +532,13 @@ static hv_err nested_init(hv_vm *vm)
     if (!ns)
         return HV_ERR_NOMEM;
     vm->mmu_state = ns;
+    uint32_t npwc = vm->m->cfg.nested.pwc;
+    if (npwc) {
+        ns->pdec = calloc(npwc, sizeof *ns->pdec);
+        ns->ntlb = calloc(npwc, sizeof *ns->ntlb);
+        if (!ns->pdec || !ns->ntlb)
+            return HV_ERR_NOMEM;
+    }
     if (hv_hostmem_alloc(&vm->m->hm, HV_OWN_EPT, vm->id, &ns->root_hfn))
         return HV_ERR_NOMEM;
     if (!vm->m->cfg.nested.lazy)
@@ -423,6 +550,11 @@ static hv_err nested_init(hv_vm *vm)
 
 static void nested_fini(hv_vm *vm)
 {
+    nested_state *ns = vm->mmu_state;
+    if (ns) {
+        free(ns->pdec);
+        free(ns->ntlb);
+    }
     free(vm->mmu_state);
     vm->mmu_state = NULL;
 }
@@ -434,6 +566,8 @@ const hv_mmu_ops hv_mmu_nested_ops = {
     .init = nested_init,
     .fini = nested_fini,
     .translate = nested_translate,
+    .on_cr_write = nested_on_cr_write,
+    .on_invlpg = nested_on_invlpg,
 };
 
 bool hv_machine_nested_root(const hv_machine *m, uint32_t vmi, uint32_t *hpa,
@@ -469,5 +603,7 @@ hv_err hv_machine_nested_set_entry(hv_machine *m, uint32_t vmi, uint32_t gpa,
                     gpa & ~0xFFFu);
     /* INVEPT: cached combined translations may use the old entry. */
     hv_tlb_flush(vm->tlb, true);
+    if (vm->m->cfg.nested.pwc)
+        pwc_flush(vm, true);
     return HV_OK;
 }

@@ -92,11 +92,14 @@ void hv_walk32(hv_vm *vm, const hv_walk32_env *env, uint32_t va,
     uint32_t pd = env->root & 0xFFFFF000u;
     uint32_t pdi = va >> 22, pti = (va >> 12) & 0x3FFu;
     uint32_t pde_pa = pd + pdi * 4, pde;
-    uint8_t *pde_p, *pte_p;
+    uint8_t *pde_p = NULL, *pte_p;
     w->pde_pa = pde_pa;
-    if (!read_entry(vm, env, pde_pa, &pde, &pde_p, w))
-        return;
-    record(vm, env, w, 2, pd, pdi, pde);
+    bool cached = env->pde_lookup && env->pde_lookup(vm, pdi, &pde);
+    if (!cached) {
+        if (!read_entry(vm, env, pde_pa, &pde, &pde_p, w))
+            return;
+        record(vm, env, w, 2, pd, pdi, pde);
+    }
     w->pde = pde;
     if (!(pde & HV_PTE_P)) {
         w->fault_level = 2;
@@ -125,7 +128,11 @@ void hv_walk32(hv_vm *vm, const hv_walk32_env *env, uint32_t va,
         return;
     }
 
-    pde = set_bits(vm, env, 2, pde_pa, pde_p, pde, HV_PTE_A);
+    if (!cached) {
+        pde = set_bits(vm, env, 2, pde_pa, pde_p, pde, HV_PTE_A);
+        if (env->pde_insert)
+            env->pde_insert(vm, pdi, pde);
+    }
     w->pde = pde;
     uint32_t pt = pde & 0xFFFFF000u;
     uint32_t pte_pa = pt + pti * 4, pte;

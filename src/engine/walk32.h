@@ -16,6 +16,11 @@ typedef struct hv_walk32_env {
     hv_event_type ref_event; /* WALK_REF (hardware) or SW_WALK_REF */
     /* Table address -> host pointer, or NULL when there is no memory. */
     uint8_t *(*ptr)(hv_vm *vm, uint32_t pa);
+    /* Optional guest PDE cache (a paging-structure cache, SDM Vol 3A
+     * §4.10.3): lookup gives a present PDE for VA[31:22] without reading
+     * it; insert remembers one the walk used. */
+    bool (*pde_lookup)(hv_vm *vm, uint32_t pdi, uint32_t *pde);
+    void (*pde_insert)(hv_vm *vm, uint32_t pdi, uint32_t pde);
 } hv_walk32_env;
 
 void hv_walk32(hv_vm *vm, const hv_walk32_env *env, uint32_t va,

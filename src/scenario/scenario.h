@@ -285,6 +285,7 @@ typedef struct hv_scn {
     hv_cost_model cost;
     hv_shadow_config shadow; /* used when paging is shadow */
     hv_nested_config nested; /* used when paging is nested */
+    bool vpid; /* hypervisor modes: VPID-tagged TLB entries */
     uint64_t seed;
     uint32_t quantum;
     uint64_t max_instructions; /* per step */

@@ -16,10 +16,10 @@ static const char *const top_keys[] = {"title", "summary", "lesson",
                                        "machine", "vms", "steps", NULL};
 static const char *const machine_keys[] = {
     "paging", "host_memory", "tlb", "costs", "shadow", "nested", "seed",
-    "quantum", "max_instructions", NULL};
+    "quantum", "max_instructions", "vpid", NULL};
 static const char *const shadow_keys[] = {"max_pages", "root_cache",
                                           "flood_threshold", "unsync", NULL};
-static const char *const nested_keys[] = {"npt", "ad", "lazy", NULL};
+static const char *const nested_keys[] = {"npt", "ad", "lazy", "pwc", NULL};
 static const char *const tlb_keys[] = {"entries", "ways", "policy", NULL};
 static const char *const paging_names[] = {"native", "shadow", "nested", NULL};
 static const char *const policy_names[] = {"lru", "fifo", "random", NULL};
@@ -99,7 +99,10 @@ static void parse_modes(scn_ctx *c, scn_node m)
         scn_get_bool(c, n, "npt", false, &c->s->nested.npt);
         scn_get_bool(c, n, "ad", false, &c->s->nested.ad);
         scn_get_bool(c, n, "lazy", false, &c->s->nested.lazy);
+        if (scn_get_u64(c, n, "pwc", false, 0, 1024, &v))
+            c->s->nested.pwc = (uint32_t)v;
     }
+    scn_get_bool(c, m, "vpid", false, &c->s->vpid);
 }
 
 static void parse_machine(scn_ctx *c, scn_node root)
@@ -264,6 +267,7 @@ static void defaults(hv_scn *s)
     s->cost = cfg.cost;
     s->shadow = cfg.shadow;
     s->nested = cfg.nested;
+    s->vpid = cfg.vpid;
     s->seed = cfg.seed;
     s->quantum = cfg.quantum;
     s->max_instructions = 50000000;

@@ -240,6 +240,7 @@ hv_scn_err hv_scn_config(const hv_scn *s, hv_paging paging, hv_config *cfg,
     cfg->cost = s->cost;
     cfg->shadow = s->shadow;
     cfg->nested = s->nested;
+    cfg->vpid = s->vpid;
     cfg->quantum = s->quantum;
     cfg->seed = s->seed;
     cfg->nvms = s->nvms;
