@@ -1,0 +1,39 @@
+/* hvlab engine: what the two halves of the vCPU share (vcpu.c: the code
+ * hook, exceptions, I/O, set-up and the run loop; vcpu_mem.c: the memory
+ * hooks and the mapping of pages into Unicorn). Not for other modules. */
+#ifndef HV_VCPU_INTERNAL_H
+#define HV_VCPU_INTERNAL_H
+
+#include "machine.h"
+
+/* Accesses already accounted by an unmapped hook, so that the hook that
+ * follows does not count them again. */
+void hv_vcpu_mark_add(hv_vm *vm, uint32_t page, hv_access access);
+bool hv_vcpu_mark_take(hv_vm *vm, uint32_t page, hv_access access);
+void hv_vcpu_marks_clear(hv_vm *vm);
+
+/* Host frames Unicorn translated code from. */
+void hv_vcpu_mark_code_frame(hv_vm *vm, uint32_t hpa);
+
+/* Maps la's page into Unicorn onto x->host's page with x's rights. */
+void hv_vcpu_map_page(hv_vm *vm, uint32_t la, const hv_xlat *x);
+/* The TLB's on_drop: Unicorn's mapping of the entry goes. */
+void hv_vcpu_tlb_dropped(void *opaque, const hv_tlb_entry *e);
+/* Ends the VM: the guest touched guest-physical pa, which is not RAM. */
+void hv_vcpu_end_unbacked(hv_vm *vm, uint32_t pa);
+/* The hypervisor syncs after an emulated store landed. */
+void hv_vcpu_finish_emulated_write(hv_vm *vm);
+
+/* The poison page Unicorn gets for a page it translates ahead into. */
+bool hv_vcpu_is_poison(hv_vm *vm, uint32_t page);
+void hv_vcpu_unpoison(hv_vm *vm);
+
+/* Unicorn's memory hooks. */
+bool hv_vcpu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address,
+                           int size, int64_t value, void *opaque);
+bool hv_vcpu_hook_prot(uc_engine *uc, uc_mem_type type, uint64_t address,
+                       int size, int64_t value, void *opaque);
+void hv_vcpu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address,
+                      int size, int64_t value, void *opaque);
+
+#endif
