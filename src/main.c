@@ -7,14 +7,13 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-    "usage: hvlab GUEST.asm [options]             the interactive screen (TUI)\n"
+    "usage: hvlab GUEST.asm|FILE.json [options]   the interactive screen (TUI)\n"
     "       hvlab run GUEST.asm [options]        run a guest headless\n"
     "       hvlab run FILE.json [--json]          run a scenario headless\n"
     "       hvlab check FILE.json...              validate scenarios\n"
     "       hvlab compare FILE.json --paging M,M  counters side by side\n"
     "       hvlab --help | --version\n"
-    "Scenarios in the TUI (hvlab FILE.json), quiz and replay are coming;\n"
-    "see the README.\n";
+    "Quiz and replay are coming; see the README.\n";
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -45,12 +44,7 @@ int main(int argc, char **argv)
     }
     /* `hvlab [options] FILE [options]`: the TUI on the file. */
     for (int i = 1; i < argc; i++) {
-        if (has_suffix(argv[i], ".json")) {
-            fprintf(stderr, "hvlab: %s: scenario files are not supported yet; "
-                            "open a guest .asm\n", argv[i]);
-            return CLI_BAD_INPUT;
-        }
-        if (has_suffix(argv[i], ".asm"))
+        if (has_suffix(argv[i], ".asm") || has_suffix(argv[i], ".json"))
             return cli_tui(argc - 1, argv + 1);
     }
     fprintf(stderr, "hvlab: unknown command '%s'\n%s", cmd, usage);

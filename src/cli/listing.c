@@ -66,7 +66,8 @@ static bool keep(const hv_source_row *r)
     size_t n = strlen(t);
     while (n && t[n - 1] == ' ')
         n--;
-    return n > 1 && t[n - 1] == ':' && !strchr(t, ' ') && strncmp(t, "..@", 3) != 0;
+    return n > 1 && t[n - 1] == ':' && !strchr(t, ' ') &&
+           strncmp(t, "..@", 3) != 0;
 }
 
 static bool push(hv_source *src, size_t *cap, const hv_source_row *row)
@@ -127,13 +128,14 @@ hv_source *cli_listing_read(const char *lst_path, const char *guest)
             text = gt ? (size_t)(gt - line) + 2 : TEXT_COL;
         }
         const char *t = text < len ? line + text : "";
-        if (has_addr && !*t && last != SIZE_MAX && src->rows[last].line == row.line &&
+        if (has_addr && !*t && last != SIZE_MAX &&
+            src->rows[last].line == row.line &&
             src->rows[last].level == row.level) {
             src->rows[last].nbytes += row.nbytes; /* a continuation row */
             continue;
         }
-        if (!keep(&(hv_source_row){.level = row.level, .nbytes = row.nbytes,
-                                    .text = (char *)t}))
+        if (!keep(&(hv_source_row){
+                .level = row.level, .nbytes = row.nbytes, .text = (char *)t}))
             continue;
         /* Tabs would confuse column counting: spaces instead. */
         row.text = malloc(strlen(t) * 8 + 1);

@@ -32,7 +32,8 @@ static void source_lines(vbuf *b, const hv_snapshot *s, bool *found)
         prev = find_row(src, s->load, pgpa);
     *found = cur >= 0;
     if (!src) {
-        vb_line_start(b, CLR_DIM, "no listing: NASM's -l output could not be read");
+        vb_line_start(b, CLR_DIM,
+                      "no listing: NASM's -l output could not be read");
         return;
     }
     bool addr_col = b->width >= 48;
@@ -40,8 +41,9 @@ static void source_lines(vbuf *b, const hv_snapshot *s, bool *found)
         const hv_source_row *r = &src->rows[i];
         bool here = (long)i == cur;
         vb_line_start(b, here ? CLR_CURRENT : CLR_NORMAL, "%s",
-                      here ? b->theme->glyph[GL_CURRENT]
-                      : (long)i == prev ? b->theme->glyph[GL_DOT] : " ");
+                      here              ? b->theme->glyph[GL_CURRENT]
+                      : (long)i == prev ? b->theme->glyph[GL_DOT]
+                                        : " ");
         vb_add(b, CLR_DIM, "%5u%s", r->line, r->level ? "+" : " ");
         if (addr_col) {
             if (r->nbytes)
@@ -81,16 +83,17 @@ static void register_lines(vbuf *b, const hv_snapshot *s)
     reg(b, "CR3", r->cr3, p->cr3, marks);
     vb_add(b, CLR_DIM, "%-9s", "");
     reg(b, "CR4", r->cr4, p->cr4, marks);
-    snprintf(d, sizeof d, "%s%s", r->cr4 & 0x10u ? "PSE " : "", r->cr4 & 0x80u ? "PGE" : "");
+    snprintf(d, sizeof d, "%s%s", r->cr4 & 0x10u ? "PSE " : "",
+             r->cr4 & 0x80u ? "PGE" : "");
     vb_add(b, CLR_DIM, "%s", d);
     struct {
         const char *n;
         uint32_t v, pv;
-    } g[] = {{"EIP", r->eip, p->eip}, {"ESP", r->esp, p->esp},
+    } g[] = {{"EIP", r->eip, p->eip},       {"ESP", r->esp, p->esp},
              {"EFL", r->eflags, p->eflags}, {"EBP", r->ebp, p->ebp},
-             {"EAX", r->eax, p->eax}, {"EBX", r->ebx, p->ebx},
-             {"ECX", r->ecx, p->ecx}, {"EDX", r->edx, p->edx},
-             {"ESI", r->esi, p->esi}, {"EDI", r->edi, p->edi}};
+             {"EAX", r->eax, p->eax},       {"EBX", r->ebx, p->ebx},
+             {"ECX", r->ecx, p->ecx},       {"EDX", r->edx, p->edx},
+             {"ESI", r->esi, p->esi},       {"EDI", r->edi, p->edi}};
     int per = b->width >= 56 ? 4 : b->width >= 42 ? 3 : 2;
     for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
         if (i % per == 0)
@@ -112,8 +115,8 @@ static void code_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
     vb_init(&src, v->theme, w);
     source_lines(&src, s, &found);
     snprintf(v->subtitle, sizeof v->subtitle, "%s  EIP %08x%s",
-             s->source && s->source->file ? s->source->file : "",
-             s->regs.eip, found || !s->source ? "" : " (not in the listing)");
+             s->source && s->source->file ? s->source->file : "", s->regs.eip,
+             found || !s->source ? "" : " (not in the listing)");
     WINDOW *top = derwin(win, h - rh, w, 0, 0);
     WINDOW *bot = derwin(win, rh, w, h - rh, 0);
     if (top && bot) {

@@ -10,18 +10,18 @@
 /* Counters that only a shadowing hypervisor moves. */
 static bool shadow_only(const char *name)
 {
-    static const char *const names[] = {"sw_walk_refs", "hidden_faults", "pt_write_traps",
-                                        "emulated_writes", "shadow_zaps", "root_cache_hits",
-                                        "root_cache_misses", "shadow_pages",
-                                        "shadow_pages_peak"};
+    static const char *const names[] = {
+        "sw_walk_refs",      "hidden_faults", "pt_write_traps",
+        "emulated_writes",   "shadow_zaps",   "root_cache_hits",
+        "root_cache_misses", "shadow_pages",  "shadow_pages_peak"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
     return false;
 }
 
-static void counter_line(vbuf *b, const char *name, uint64_t now, uint64_t before,
-                         bool marks, int col2)
+static void counter_line(vbuf *b, const char *name, uint64_t now,
+                         uint64_t before, bool marks, int col2)
 {
     char n[32], d[32];
     vb_line_start(b, CLR_NORMAL, " ");
@@ -40,13 +40,18 @@ static void counters_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
     vb_init(&b, v->theme, width);
     bool marks = s->step > 0;
     bool all = v->flags & VIEW_FLAG_ALL;
-    snprintf(v->subtitle, sizeof v->subtitle, "+N: the last step%s", all ? "" : " (a: all)");
+    snprintf(v->subtitle, sizeof v->subtitle, "+N: the last step%s",
+             all ? "" : " (a: all)");
     const char *const *names = hv_counter_names();
     for (size_t i = 0; names[i]; i++) {
         uint64_t now = 0, before = 0;
         hv_counter_get(&s->ctr, names[i], &now);
         hv_counter_get(&s->prev_ctr, names[i], &before);
-        if (!all && !now && shadow_only(names[i]) && s->paging != HV_PAGING_SHADOW)
+        if (!all && !now && shadow_only(names[i]) &&
+            s->paging != HV_PAGING_SHADOW)
+            continue;
+        if (!all && !now && strncmp(names[i], "pwc_", 4) == 0 &&
+            !hv_machine_config(s->m)->nested.pwc)
             continue;
         if (!all && strcmp(names[i], "events") == 0)
             continue;
@@ -54,11 +59,13 @@ static void counters_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
         if (strcmp(names[i], "vm_exits") == 0) {
             /* By reason, the keys of the JSON report. */
             for (int r = 0; r < HV_EXIT__COUNT; r++) {
-                uint64_t c = s->ctr.exits_by_reason[r], p = s->prev_ctr.exits_by_reason[r];
+                uint64_t c = s->ctr.exits_by_reason[r],
+                         p = s->prev_ctr.exits_by_reason[r];
                 if (!c)
                     continue;
                 char label[40];
-                snprintf(label, sizeof label, "  %s", hv_exit_key_name((hv_exit_key)r));
+                snprintf(label, sizeof label, "  %s",
+                         hv_exit_key_name((hv_exit_key)r));
                 counter_line(&b, label, c, p, marks, 12);
             }
         }

@@ -18,16 +18,21 @@ void hv_help_build(vbuf *b)
         }
         char keys[64];
         vb_line_start(b, CLR_NORMAL, "  ");
-        vb_add(b, CLR_KEYBAR_KEY, "%-14s", hv_request_keys((hv_request)r, keys, sizeof keys));
+        vb_add(b, CLR_KEYBAR_KEY, "%-14s",
+               hv_request_keys((hv_request)r, keys, sizeof keys));
         vb_add(b, CLR_NORMAL, " %s", hv_request_help((hv_request)r));
     }
     vb_line_start(b, CLR_NORMAL, "%s", "");
     vb_line_start(b, CLR_HEADING, "Mouse");
-    vb_line_start(b, CLR_NORMAL, "  click a pane to focus it; the wheel scrolls the pane under it");
+    vb_line_start(
+        b, CLR_NORMAL,
+        "  click a pane to focus it; the wheel scrolls the pane under it");
     vb_line_start(b, CLR_NORMAL, "%s", "");
-    vb_line_start(b, CLR_DIM, "Marks: %s current  %s used by the last walk / filled  * changed "
-                              "this step (also in reverse video)",
-                  b->theme->glyph[GL_CURRENT], b->theme->glyph[GL_USED]);
+    vb_line_start(
+        b, CLR_DIM,
+        "Marks: %s current  %s used by the last walk / filled  * changed "
+        "this step (also in reverse video)",
+        b->theme->glyph[GL_CURRENT], b->theme->glyph[GL_USED]);
 }
 
 void hv_help_draw(hv_view *v, const hv_theme *t, int rows, int cols)

@@ -40,8 +40,9 @@ static size_t touched(const hv_snapshot *s, uint32_t *hfn)
     for (size_t i = 0; w->valid && i < w->nev && n < MAX_TOUCHED; i++) {
         const hv_event *e = &w->ev[i];
         uint32_t hpa;
-        bool guest_phys = (e->type == HV_EV_WALK_REF && s->paging == HV_PAGING_NESTED) ||
-                          e->type == HV_EV_SW_WALK_REF;
+        bool guest_phys =
+            (e->type == HV_EV_WALK_REF && s->paging == HV_PAGING_NESTED) ||
+            e->type == HV_EV_SW_WALK_REF;
         if (e->type == HV_EV_WALK_REF || e->type == HV_EV_SW_WALK_REF ||
             e->type == HV_EV_NESTED_WALK_REF) {
             if (!guest_phys)
@@ -72,8 +73,8 @@ static void hostmem_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
         if (!count[o] && o != HV_FRAME_FREE)
             continue;
         char num[32], item[64];
-        snprintf(item, sizeof item, "%c %s %s  ", owners[o].letter, owners[o].name,
-                 vb_num(count[o], num, sizeof num));
+        snprintf(item, sizeof item, "%c %s %s  ", owners[o].letter,
+                 owners[o].name, vb_num(count[o], num, sizeof num));
         if (vb_cols(&leg) + vb_strcols(item) > w)
             vb_line_start(&leg, CLR_NORMAL, "%s", "");
         vb_add(&leg, owners[o].role, "%c", owners[o].letter);
@@ -82,7 +83,8 @@ static void hostmem_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
     vb_line_start(&leg, CLR_DIM, "reverse: frames the last walk touched");
     int map_h = h - leg.n;
     if (map_h < 1 || !frames) {
-        hv_view_message(v->theme, win, frames ? "Host memory: too small" : "no host frames");
+        hv_view_message(v->theme, win,
+                        frames ? "Host memory: too small" : "no host frames");
         vb_free(&leg);
         return;
     }
@@ -92,7 +94,8 @@ static void hostmem_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
         per = 1;
     char n1[32], n2[32];
     snprintf(v->subtitle, sizeof v->subtitle, "%s frames · 1 cell = %s KiB",
-             vb_num(frames, n1, sizeof n1), vb_num((uint64_t)per * 4, n2, sizeof n2));
+             vb_num(frames, n1, sizeof n1),
+             vb_num((uint64_t)per * 4, n2, sizeof n2));
     uint32_t hot[MAX_TOUCHED];
     size_t nhot = touched(s, hot);
     uint32_t f = 0;
@@ -109,7 +112,8 @@ static void hostmem_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
                 for (size_t i = 0; i < nhot && !is_hot; i++)
                     is_hot = hot[i] == k;
             }
-            attr_t a = hv_attr(v->theme, owners[best].role) | (is_hot ? A_REVERSE : 0);
+            attr_t a =
+                hv_attr(v->theme, owners[best].role) | (is_hot ? A_REVERSE : 0);
             wattrset(win, a);
             mvwaddch(win, y, x, (chtype)(unsigned char)owners[best].letter);
         }

@@ -22,6 +22,7 @@ const hv_binding hv_bindings[] = {
     {'e', REQ_RUN_END},
     {']', REQ_STEP_NEXT},
     {'[', REQ_STEP_PREV},
+    {'A', REQ_ANSWER},
     {'R', REQ_RESTART},
     {'\t', REQ_FOCUS_NEXT},
     {KEY_BTAB, REQ_FOCUS_PREV},
@@ -45,10 +46,9 @@ const size_t hv_nbindings = sizeof hv_bindings / sizeof hv_bindings[0];
 
 static const struct {
     const char *id, *group, *bar, *help;
-} req_info[REQ__COUNT] = {
-    [REQ_NONE] = {"NONE", "", NULL, ""},
+} req_info[REQ__COUNT] = {[REQ_NONE] = {"NONE", "", NULL, ""},
 #define REQ_INFO(id, group, bar, help) [REQ_##id] = {#id, group, bar, help},
-    REQ_LIST(REQ_INFO)
+                          REQ_LIST(REQ_INFO)
 #undef REQ_INFO
 };
 

@@ -26,7 +26,8 @@ static const tpl templates[HV_LAYOUT__COUNT] = {
     [HV_LAYOUT_STANDARD] = {{
         {42, {{VIEW_CODE, 34}, {VIEW_PAGETABLES, 30}, {HYP, 36}, {-1, 0}}},
         {30, {{VIEW_WALK, 44}, {VIEW_TLB, 56}, {-1, 0}}},
-        {22, {{VIEW_LOG, 54}, {VIEW_COUNTERS, 28}, {VIEW_HOSTMEM, 18}, {-1, 0}}},
+        {22,
+         {{VIEW_LOG, 54}, {VIEW_COUNTERS, 28}, {VIEW_HOSTMEM, 18}, {-1, 0}}},
         {6, {{VIEW_NARRATION, 100}, {-1, 0}}},
     }},
     [HV_LAYOUT_LECTURE] = {{
@@ -72,9 +73,9 @@ bool hv_layout_can_be_big(hv_view_id id)
 static int priority(int id, bool scenario)
 {
     static const int order[VIEW__COUNT] = {
-        [VIEW_CODE] = 0,   [VIEW_WALK] = 1,     [VIEW_PAGETABLES] = 2,
-        [VIEW_TLB] = 3,    [VIEW_SHADOW] = 4,   [VIEW_NESTED] = 4,
-        [VIEW_LOG] = 5,    [VIEW_COUNTERS] = 6, [VIEW_HOSTMEM] = 7,
+        [VIEW_CODE] = 0,      [VIEW_WALK] = 1,     [VIEW_PAGETABLES] = 2,
+        [VIEW_TLB] = 3,       [VIEW_SHADOW] = 4,   [VIEW_NESTED] = 4,
+        [VIEW_LOG] = 5,       [VIEW_COUNTERS] = 6, [VIEW_HOSTMEM] = 7,
         [VIEW_NARRATION] = 8,
     };
     if (id == VIEW_NARRATION && scenario)
@@ -168,7 +169,8 @@ void hv_layout_compute(const hv_layout_in *in, hv_layout *out)
     /* The template, with the panes this mode has. */
     work_row rows[MAX_ROWS];
     int nrows = 0;
-    const tpl *t = &templates[(unsigned)in->kind < HV_LAYOUT__COUNT ? in->kind : 0];
+    const tpl *t =
+        &templates[(unsigned)in->kind < HV_LAYOUT__COUNT ? in->kind : 0];
     int total = 0;
     for (int r = 0; r < MAX_ROWS; r++) {
         const tpl_row *tr = &t->rows[r];
@@ -180,10 +182,14 @@ void hv_layout_compute(const hv_layout_in *in, hv_layout *out)
                      : in->paging == HV_PAGING_NESTED ? VIEW_NESTED
                                                       : -1;
             else if (id == BIG)
-                id = hv_layout_can_be_big((hv_view_id)in->big) ? in->big : VIEW_WALK;
+                id = hv_layout_can_be_big((hv_view_id)in->big) ? in->big
+                                                               : VIEW_WALK;
             if (id < 0)
                 continue;
             total++;
+            if (id == VIEW_NARRATION && in->scenario &&
+                in->kind == HV_LAYOUT_STANDARD)
+                wr.weight *= 4; /* a lesson's words need room */
             wr.id[wr.n] = id;
             wr.w[wr.n++] = tr->panes[c].weight;
         }
@@ -201,7 +207,8 @@ void hv_layout_compute(const hv_layout_in *in, hv_layout *out)
                 continue;
             int worst = 0;
             for (int c = 1; c < wr->n; c++)
-                if (priority(wr->id[c], in->scenario) > priority(wr->id[worst], in->scenario))
+                if (priority(wr->id[c], in->scenario) >
+                    priority(wr->id[worst], in->scenario))
                     worst = c;
             for (int c = worst; c + 1 < wr->n; c++) {
                 wr->id[c] = wr->id[c + 1];
@@ -221,7 +228,8 @@ void hv_layout_compute(const hv_layout_in *in, hv_layout *out)
             break;
         int worst = 0;
         for (int r = 1; r < nrows; r++)
-            if (row_best(&rows[r], in->scenario) > row_best(&rows[worst], in->scenario))
+            if (row_best(&rows[r], in->scenario) >
+                row_best(&rows[worst], in->scenario))
                 worst = r;
         remove_at(rows, &nrows, worst, sizeof rows[0]);
     }

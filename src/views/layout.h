@@ -36,17 +36,17 @@ typedef struct hv_layout_in {
     int cols, rows;
     hv_layout_kind kind;
     hv_paging paging;
-    bool scenario;      /* a scenario is loaded: narration matters more */
-    int zoom;           /* a hv_view_id filling the body, or -1 */
-    int big;            /* lecture: the pane shown large (a hv_view_id) */
+    bool scenario; /* a scenario is loaded: narration matters more */
+    int zoom;      /* a hv_view_id filling the body, or -1 */
+    int big;       /* lecture: the pane shown large (a hv_view_id) */
 } hv_layout_in;
 
 typedef struct hv_layout {
-    bool too_small;     /* below HV_MIN_COLS x HV_MIN_ROWS */
+    bool too_small; /* below HV_MIN_COLS x HV_MIN_ROWS */
     hv_rect status, keybar, body;
     bool shown[VIEW__COUNT];
     hv_rect rect[VIEW__COUNT]; /* the pane with its frame */
-    int hidden;         /* panes of the template that did not fit */
+    int hidden;                /* panes of the template that did not fit */
 } hv_layout;
 
 void hv_layout_compute(const hv_layout_in *in, hv_layout *out);

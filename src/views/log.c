@@ -65,8 +65,8 @@ static void reorder(const char *text, char *out, size_t len)
     }
     const char *name = vm0 ? sp2 + 1 : sp1 + 1;
     snprintf(out, len, "%.*s %.*s  %.*s  %.*s", (int)(sp1 - text), text,
-             (int)(sp3 - name), name, (int)(text + tl - 1 - (note + 3)), note + 3,
-             (int)(note - (sp3 + 1)), sp3 + 1);
+             (int)(sp3 - name), name, (int)(text + tl - 1 - (note + 3)),
+             note + 3, (int)(note - (sp3 + 1)), sp3 + 1);
 }
 
 static void log_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
@@ -84,7 +84,8 @@ static void log_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
              all ? "every event" : "I/O, exits, faults (a: all)",
              vb_num(total, num, sizeof num), total > n ? ", latest shown" : "");
     if (!n)
-        vb_line_start(&b, CLR_DIM, "nothing yet: step with space, or run with r");
+        vb_line_start(&b, CLR_DIM,
+                      "nothing yet: step with space, or run with r");
     for (size_t i = n; i-- > 0;) {
         hv_event e;
         if (!hv_snapshot_recent(s, !all, i, &e))
@@ -94,7 +95,8 @@ static void log_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
         reorder(text, shown, sizeof shown);
         bool now = hv_snapshot_in_step(s, &e);
         hv_role r = role_of(&e);
-        vb_line_start(&b, CLR_NORMAL, "%s ", now ? v->theme->glyph[GL_CHANGED] : " ");
+        vb_line_start(&b, CLR_NORMAL, "%s ",
+                      now ? v->theme->glyph[GL_CHANGED] : " ");
         vb_add(&b, r, "%s", shown);
     }
     b.focus = b.n - 1;

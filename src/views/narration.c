@@ -48,7 +48,8 @@ static void inline_md(vbuf *b, const char *p, int indent, hv_role base)
                 s++, len--;
         }
         bool closes = false;
-        while (len && (s[len - 1] == '`' || s[len - 1] == '*' || s[len - 1] == '_')) {
+        while (len &&
+               (s[len - 1] == '`' || s[len - 1] == '*' || s[len - 1] == '_')) {
             len--;
             closes = true;
         }
@@ -59,11 +60,16 @@ static void inline_md(vbuf *b, const char *p, int indent, hv_role base)
     }
 }
 
-static void markdown(vbuf *b, const char *md)
+static void markdown(vbuf *b, const char *md, size_t focus_off)
 {
     const char *p = md;
-    bool code = false;
+    bool code = false, focused = focus_off == 0;
     while (*p) {
+        if (!focused && (size_t)(p - md) >= focus_off) {
+            /* The next line is the first to keep in sight. */
+            focused = true;
+            b->focus = b->n;
+        }
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         char line[VB_TEXT];
@@ -136,18 +142,22 @@ static void narration_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
     vbuf b;
     vb_init(&b, v->theme, getmaxx(win));
     if (s->narration) {
-        snprintf(v->subtitle, sizeof v->subtitle, "step %d/%d%s%s", s->step_index + 1,
-                 s->step_count, s->step_title ? " · " : "", s->step_title ? s->step_title : "");
-        markdown(&b, s->narration);
+        snprintf(v->subtitle, sizeof v->subtitle, "step %d/%d%s%s",
+                 s->step_index + 1, s->step_count, s->step_title ? " · " : "",
+                 s->step_title ? s->step_title : "");
+        markdown(&b, s->narration, s->narration_focus);
+        b.focus_top = true;
     } else {
         snprintf(v->subtitle, sizeof v->subtitle, "bare guest: no scenario");
         vb_line_start(&b, CLR_DIM, "No narration for a bare guest. ");
-        vb_add(&b, CLR_NORMAL, "space steps, m runs to the next TLB miss, x to the "
-                               "next exit, r runs, ? lists every key.");
+        vb_add(&b, CLR_NORMAL,
+               "space steps, m runs to the next TLB miss, x to the "
+               "next exit, r runs, ? lists every key.");
         vb_line_start(&b, CLR_LABEL, "Console (%zu bytes):", s->vm.console_len);
         console_tail(&b, s, getmaxy(win));
     }
-    b.focus = s->narration ? -1 : b.n - 1;
+    if (!s->narration)
+        b.focus = b.n - 1;
     hv_view_blit(v, &b, win);
     vb_free(&b);
 }

@@ -40,20 +40,24 @@ static bool present(const ept_ctx *c, uint64_t e)
 
 static uint32_t next_of(const ept_ctx *c, uint64_t e)
 {
-    return c->npt ? (uint32_t)e & ~0xFFFu : (uint32_t)(e & 0x000FFFFFFFFFF000ull);
+    return c->npt ? (uint32_t)e & ~0xFFFu
+                  : (uint32_t)(e & 0x000FFFFFFFFFF000ull);
 }
 
-static const char *flags(const ept_ctx *c, uint64_t e, bool leaf, char *buf, size_t len)
+static const char *flags(const ept_ctx *c, uint64_t e, bool leaf, char *buf,
+                         size_t len)
 {
     if (c->npt) {
         char fl[8];
         snprintf(buf, len, "%s", vb_pte_flags((uint32_t)e, fl));
         return buf;
     }
-    static const char *const types[8] = {"UC", "WC", "?2", "?3", "WT", "WP", "WB", "?7"};
+    static const char *const types[8] = {"UC", "WC", "?2", "?3",
+                                         "WT", "WP", "WB", "?7"};
     snprintf(buf, len, "%c%c%c%s%s %c%c", e & 1 ? 'R' : '.', e & 2 ? 'W' : '.',
-             e & 4 ? 'X' : '.', leaf ? " " : "", leaf ? types[(e >> 3) & 7] : "",
-             e & 0x100 ? 'A' : '.', e & 0x200 ? 'D' : '.');
+             e & 4 ? 'X' : '.', leaf ? " " : "",
+             leaf ? types[(e >> 3) & 7] : "", e & 0x100 ? 'A' : '.',
+             e & 0x200 ? 'D' : '.');
     return buf;
 }
 
@@ -81,7 +85,8 @@ static uint64_t entry_at(const ept_ctx *c, const uint8_t *t, uint32_t i)
 
 static bool marked(const ept_ctx *c, uint32_t table, uint32_t i)
 {
-    return walk_used(c->s, table, i) || hv_snapshot_filled(c->s, table + i * c->esize);
+    return walk_used(c->s, table, i) ||
+           hv_snapshot_filled(c->s, table + i * c->esize);
 }
 
 static void start_entry(ept_ctx *c, uint32_t table, uint32_t i, int depth)
@@ -89,19 +94,23 @@ static void start_entry(ept_ctx *c, uint32_t table, uint32_t i, int depth)
     bool used = walk_used(c->s, table, i);
     bool filled = hv_snapshot_filled(c->s, table + i * c->esize);
     const hv_theme *t = c->b->theme;
-    vb_line_start(c->b, filled ? CLR_CHANGED : used ? CLR_USED : CLR_NORMAL, "%s%s%*s",
-                  used ? t->glyph[GL_USED] : " ", filled ? t->glyph[GL_CHANGED] : " ",
-                  depth * 2, "");
+    vb_line_start(c->b,
+                  filled ? CLR_CHANGED
+                  : used ? CLR_USED
+                         : CLR_NORMAL,
+                  "%s%s%*s", used ? t->glyph[GL_USED] : " ",
+                  filled ? t->glyph[GL_CHANGED] : " ", depth * 2, "");
     if (used || filled)
         vb_focus(c->b);
 }
 
-static void walk_table(ept_ctx *c, uint32_t table, uint32_t level, uint32_t gpa_base,
-                       int depth)
+static void walk_table(ept_ctx *c, uint32_t table, uint32_t level,
+                       uint32_t gpa_base, int depth)
 {
     uint8_t t[4096];
     char fl[32];
-    if (c->b->n > MAX_LINES || hv_machine_read_hpa(c->s->m, table, t, sizeof t) != HV_OK)
+    if (c->b->n > MAX_LINES ||
+        hv_machine_read_hpa(c->s->m, table, t, sizeof t) != HV_OK)
         return;
     uint32_t n = 4096 / c->esize;
     unsigned sh = shift_of(c, level);
@@ -126,23 +135,27 @@ static void walk_table(ept_ctx *c, uint32_t table, uint32_t level, uint32_t gpa_
                 }
             start_entry(c, table, i, depth);
             if (j > i) {
-                vb_add(c->b, CLR_NORMAL, "%s[%03x..%03x] %08x.. %s %08x.. %s", level_name(c, 1),
-                       i, j, gpa, arrow, next_of(c, e), flags(c, e, true, fl, sizeof fl));
+                vb_add(c->b, CLR_NORMAL, "%s[%03x..%03x] %08x.. %s %08x.. %s",
+                       level_name(c, 1), i, j, gpa, arrow, next_of(c, e),
+                       flags(c, e, true, fl, sizeof fl));
                 vb_add(c->b, CLR_DIM, " %u pages", j - i + 1);
                 i = j;
             } else if (!present(c, e)) {
-                vb_add(c->b, CLR_BAD, "%s[%03x] %08x   %016" PRIx64 " not present", level_name(c, 1),
-                       i, gpa, e);
+                vb_add(c->b, CLR_BAD,
+                       "%s[%03x] %08x   %016" PRIx64 " not present",
+                       level_name(c, 1), i, gpa, e);
             } else {
-                vb_add(c->b, CLR_NORMAL, "%s[%03x] %08x %s %08x %s", level_name(c, 1), i, gpa,
-                       arrow, next_of(c, e), flags(c, e, true, fl, sizeof fl));
+                vb_add(c->b, CLR_NORMAL, "%s[%03x] %08x %s %08x %s",
+                       level_name(c, 1), i, gpa, arrow, next_of(c, e),
+                       flags(c, e, true, fl, sizeof fl));
             }
             continue;
         }
         start_entry(c, table, i, depth);
         vb_add(c->b, CLR_LABEL, "%s[%03x]", level_name(c, level), i);
-        vb_add(c->b, CLR_NORMAL, " %08x %s %s %08x %s", gpa, arrow, level_name(c, level - 1),
-               next_of(c, e), flags(c, e, false, fl, sizeof fl));
+        vb_add(c->b, CLR_NORMAL, " %08x %s %s %08x %s", gpa, arrow,
+               level_name(c, level - 1), next_of(c, e),
+               flags(c, e, false, fl, sizeof fl));
         if (present(c, e))
             walk_table(c, next_of(c, e), level - 1, gpa, depth + 1);
     }
@@ -164,7 +177,8 @@ static void nested_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
              c.npt ? "NPT" : "EPT", c.levels, root,
              !c.npt && cfg->nested.ad ? " · A/D on" : "",
              cfg->nested.lazy ? " · lazy" : " · prefilled");
-    vb_line_start(&b, CLR_DIM, "GPA %s HPA · %s last walk · * written this step%s",
+    vb_line_start(&b, CLR_DIM,
+                  "GPA %s HPA · %s last walk · * written this step%s",
                   v->theme->glyph[GL_ARROW], v->theme->glyph[GL_USED],
                   c.npt ? " · flags P W U A D S G" : " · R W X type A D");
     b.sticky = 1;
@@ -173,7 +187,8 @@ static void nested_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
         vb_line_start(&b, CLR_DIM, "empty: every guest access will exit (%s)",
                       c.npt ? "#NPF" : "EPT violation");
     if (b.n > MAX_LINES)
-        vb_line_start(&b, CLR_DIM, "... (more: the table is too large to list)");
+        vb_line_start(&b, CLR_DIM,
+                      "... (more: the table is too large to list)");
     hv_view_blit(v, &b, win);
     vb_free(&b);
 }

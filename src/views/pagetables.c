@@ -29,8 +29,8 @@ static bool walk_used(const hv_snapshot *s, uint32_t table, uint32_t index)
     const hv_snap_walk *w = &s->walk;
     if (!w->valid)
         return false;
-    hv_event_type guest_ref = s->paging == HV_PAGING_SHADOW ? HV_EV_SW_WALK_REF
-                                                             : HV_EV_WALK_REF;
+    hv_event_type guest_ref =
+        s->paging == HV_PAGING_SHADOW ? HV_EV_SW_WALK_REF : HV_EV_WALK_REF;
     for (size_t i = 0; i < w->nev; i++) {
         const hv_event *e = &w->ev[i];
         if (e->type == guest_ref && e->b == table && e->c == index)
@@ -45,8 +45,9 @@ static hv_role mark(pt_ctx *c, uint32_t table, uint32_t idx, uint32_t e,
 {
     *changed = before && c->s->step && before[idx] != e;
     bool used = walk_used(c->s, table, idx);
-    const char *g = used ? c->b->theme->glyph[GL_USED]
-                    : *changed ? c->b->theme->glyph[GL_CHANGED] : " ";
+    const char *g = used       ? c->b->theme->glyph[GL_USED]
+                    : *changed ? c->b->theme->glyph[GL_CHANGED]
+                               : " ";
     hv_role role = *changed ? CLR_CHANGED : used ? CLR_USED : CLR_NORMAL;
     vb_line_start(c->b, role, "%s", g);
     return role;
@@ -55,7 +56,8 @@ static hv_role mark(pt_ctx *c, uint32_t table, uint32_t idx, uint32_t e,
 static void note_change(pt_ctx *c, bool changed, uint32_t old)
 {
     if (changed)
-        vb_add(c->b, CLR_NORMAL, "  %s was %08x", c->b->theme->glyph[GL_CHANGED], old);
+        vb_add(c->b, CLR_NORMAL, "  %s was %08x",
+               c->b->theme->glyph[GL_CHANGED], old);
 }
 
 static bool plain(pt_ctx *c, uint32_t table, uint32_t idx, const uint32_t *e,
@@ -70,7 +72,8 @@ static void page_table(pt_ctx *c, uint32_t pdi, uint32_t table)
     uint32_t e[1024];
     char fl[8];
     if (hv_machine_read_gpa(c->s->m, 0, table, e, sizeof e) != HV_OK) {
-        vb_line_start(c->b, CLR_WARN, "    table %08x is not in guest RAM", table);
+        vb_line_start(c->b, CLR_WARN, "    table %08x is not in guest RAM",
+                      table);
         return;
     }
     const uint32_t *before = hv_snapshot_before(c->s, table);
@@ -88,10 +91,12 @@ static void page_table(pt_ctx *c, uint32_t pdi, uint32_t table)
         uint32_t va = pdi << 22 | i << 12;
         if (j - i >= 2) {
             bool identity = e[i] >> 12 == va >> 12;
-            vb_line_start(c->b, CLR_NORMAL, "   PTE[%03x..%03x] %08x.. %s %08x.. %s",
-                          i, j, va, c->b->theme->glyph[GL_ARROW], e[i] & ~0xFFFu,
+            vb_line_start(c->b, CLR_NORMAL,
+                          "   PTE[%03x..%03x] %08x.. %s %08x.. %s", i, j, va,
+                          c->b->theme->glyph[GL_ARROW], e[i] & ~0xFFFu,
                           vb_pte_flags(e[i], fl));
-            vb_add(c->b, CLR_DIM, " %u pages%s", j - i + 1, identity ? ", identity" : "");
+            vb_add(c->b, CLR_DIM, " %u pages%s", j - i + 1,
+                   identity ? ", identity" : "");
             i = j;
             continue;
         }
@@ -99,9 +104,11 @@ static void page_table(pt_ctx *c, uint32_t pdi, uint32_t table)
         mark(c, table, i, e[i], before, &changed);
         if (e[i] & PRESENT)
             vb_add(c->b, CLR_NORMAL, "  PTE[%03x] %08x %s %08x %s", i, va,
-                   c->b->theme->glyph[GL_ARROW], e[i] & ~0xFFFu, vb_pte_flags(e[i], fl));
+                   c->b->theme->glyph[GL_ARROW], e[i] & ~0xFFFu,
+                   vb_pte_flags(e[i], fl));
         else
-            vb_add(c->b, CLR_DIM, "  PTE[%03x] %08x   not present (%08x)", i, va, e[i]);
+            vb_add(c->b, CLR_DIM, "  PTE[%03x] %08x   not present (%08x)", i,
+                   va, e[i]);
         if (walk_used(c->s, table, i) || changed)
             vb_focus(c->b);
         note_change(c, changed, before ? before[i] : 0);
@@ -112,23 +119,28 @@ static void pt_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
 {
     vbuf b;
     vb_init(&b, v->theme, getmaxx(win));
-    pt_ctx c = {.b = &b, .s = s, .all = v->flags & VIEW_FLAG_ALL,
+    pt_ctx c = {.b = &b,
+                .s = s,
+                .all = v->flags & VIEW_FLAG_ALL,
                 .pse = s->regs.cr4 & 0x10u};
     uint32_t cr3 = s->regs.cr3 & ~0xFFFu;
     bool paging = s->regs.cr0 & 0x80000000u;
     bool new_root = s->step && s->before_cr3 != cr3;
     snprintf(v->subtitle, sizeof v->subtitle, "CR3 %08x%s%s%s", cr3,
              s->paging == HV_PAGING_NATIVE ? "" : " guest-physical",
-             paging ? "" : " · paging off", new_root ? " · new CR3 this step" : "");
+             paging ? "" : " · paging off",
+             new_root ? " · new CR3 this step" : "");
     char fl[8];
     if (!paging && !cr3) {
-        vb_line_start(&b, CLR_DIM, "Paging is off (CR0.PG = 0): linear addresses");
+        vb_line_start(&b, CLR_DIM,
+                      "Paging is off (CR0.PG = 0): linear addresses");
         vb_line_start(&b, CLR_DIM, "are physical; no tables are walked yet.");
         hv_view_blit(v, &b, win);
         vb_free(&b);
         return;
     }
-    vb_line_start(&b, CLR_DIM, "flags P W U A D S(4M) G · %s last walk · * changed",
+    vb_line_start(&b, CLR_DIM,
+                  "flags P W U A D S(4M) G · %s last walk · * changed",
                   v->theme->glyph[GL_USED]);
     b.sticky = 1;
     uint32_t pd[1024];
@@ -151,14 +163,16 @@ static void pt_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
             vb_focus(&b);
         uint32_t va = i << 22;
         if (!(pd[i] & PRESENT)) {
-            vb_add(&b, CLR_DIM, "PDE[%03x] %08x   not present (%08x)", i, va, pd[i]);
+            vb_add(&b, CLR_DIM, "PDE[%03x] %08x   not present (%08x)", i, va,
+                   pd[i]);
             note_change(&c, changed, before ? before[i] : 0);
             continue;
         }
         bool large = (pd[i] & PS) && c.pse;
         vb_add(&b, CLR_LABEL, "PDE[%03x]", i);
-        vb_add(&b, CLR_NORMAL, " %08x %s %s %08x %s", va, v->theme->glyph[GL_ARROW],
-               large ? "4M" : "PT", large ? pd[i] & 0xFFC00000u : pd[i] & ~0xFFFu,
+        vb_add(&b, CLR_NORMAL, " %08x %s %s %08x %s", va,
+               v->theme->glyph[GL_ARROW], large ? "4M" : "PT",
+               large ? pd[i] & 0xFFC00000u : pd[i] & ~0xFFFu,
                vb_pte_flags(pd[i], fl));
         note_change(&c, changed, before ? before[i] : 0);
         if (!large)

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+/* clang-format off */
 #define REQ_LIST(X)                                                           \
     X(STEP, "Run", "step", "step one guest instruction")                      \
     X(NEXT_MISS, "Run", "miss", "run to the next TLB miss")                   \
@@ -25,9 +26,12 @@
     X(RUN_PAUSE, "Run", "run", "run continuously / pause")                    \
     X(FASTER, "Run", NULL, "run faster (more instructions per second)")       \
     X(SLOWER, "Run", NULL, "run slower")                                      \
-    X(RUN_END, "Run", NULL, "run until the guest ends (any key stops it)")    \
-    X(STEP_NEXT, "Scenario", NULL, "next scenario step")                      \
-    X(STEP_PREV, "Scenario", NULL, "previous scenario step")                  \
+    X(RUN_END, "Run", "run step",                                             \
+      "run the scenario's next step; a bare guest: until it ends")            \
+    X(STEP_NEXT, "Scenario", NULL, "show the next scenario step")             \
+    X(STEP_PREV, "Scenario", NULL, "show the previous scenario step")         \
+    X(ANSWER, "Scenario", NULL,                                               \
+      "answer the step's question: a letter, number or value, then Enter")    \
     X(RESTART, "Run", NULL, "restart the machine from power-on")              \
     X(FOCUS_NEXT, "Panes", NULL, "focus the next pane")                       \
     X(FOCUS_PREV, "Panes", NULL, "focus the previous pane")                   \
@@ -43,6 +47,7 @@
       "focused pane: show everything (all events, not-present entries)")      \
     X(HELP, "Help", "help", "show or hide this help")                         \
     X(QUIT, "Help", "quit", "quit hvlab")
+/* clang-format on */
 
 typedef enum hv_request {
     REQ_NONE = 0,
@@ -53,7 +58,7 @@ typedef enum hv_request {
 } hv_request;
 
 typedef struct hv_binding {
-    int key;         /* a curses key code or a character */
+    int key; /* a curses key code or a character */
     hv_request req;
 } hv_binding;
 

@@ -50,8 +50,12 @@ static bool entry_start(sh_ctx *c, uint32_t table, uint32_t idx)
     bool used = hw_used(c->s, table, idx);
     bool filled = hv_snapshot_filled(c->s, table + idx * 4);
     const hv_theme *t = c->b->theme;
-    vb_line_start(c->b, filled ? CLR_CHANGED : used ? CLR_USED : CLR_NORMAL, "%s%s",
-                  used ? t->glyph[GL_USED] : " ", filled ? t->glyph[GL_CHANGED] : " ");
+    vb_line_start(c->b,
+                  filled ? CLR_CHANGED
+                  : used ? CLR_USED
+                         : CLR_NORMAL,
+                  "%s%s", used ? t->glyph[GL_USED] : " ",
+                  filled ? t->glyph[GL_CHANGED] : " ");
     if (used || filled)
         vb_focus(c->b);
     return used || filled;
@@ -92,13 +96,15 @@ static void table(sh_ctx *c, uint32_t pdi, const hv_shadow_page_view *sp,
     for (uint32_t j = 0; j < 1024; j++) {
         if (!(e[j] & 1u))
             continue;
-        bool marked = hw_used(c->s, base, j) || hv_snapshot_filled(c->s, base + j * 4);
+        bool marked =
+            hw_used(c->s, base, j) || hv_snapshot_filled(c->s, base + j * 4);
         if (!all && !marked && run >= 8) {
             run++;
             continue;
         }
         if (run > 8) {
-            vb_line_start(c->b, CLR_DIM, "     ... %u more entries (a: show all)", run - 8);
+            vb_line_start(c->b, CLR_DIM,
+                          "     ... %u more entries (a: show all)", run - 8);
             run = 8;
         }
         if (!marked)
@@ -106,15 +112,17 @@ static void table(sh_ctx *c, uint32_t pdi, const hv_shadow_page_view *sp,
         entry_start(c, base, j);
         uint32_t va = pdi << 22 | j << 12;
         vb_add(c->b, CLR_NORMAL, " sPTE[%03x] %08x %s %08x %s", j, va,
-               c->b->theme->glyph[GL_ARROW], e[j] & ~0xFFFu, vb_pte_flags(e[j], fl));
+               c->b->theme->glyph[GL_ARROW], e[j] & ~0xFFFu,
+               vb_pte_flags(e[j], fl));
         if (sp->direct)
-            vb_add(c->b, CLR_DIM, " %s 4M page %08x", c->b->theme->glyph[GL_BACK],
-                   sp->gfn << 12);
+            vb_add(c->b, CLR_DIM, " %s 4M page %08x",
+                   c->b->theme->glyph[GL_BACK], sp->gfn << 12);
         else
             source(c, "gPTE", sp->gfn << 12, j, e[j], true);
     }
     if (run > 8)
-        vb_line_start(c->b, CLR_DIM, "     ... %u more entries (a: show all)", run - 8);
+        vb_line_start(c->b, CLR_DIM, "     ... %u more entries (a: show all)",
+                      run - 8);
 }
 
 static void page_list(sh_ctx *c)
@@ -122,11 +130,16 @@ static void page_list(sh_ctx *c)
     vb_line_start(c->b, CLR_LABEL, "shadow page  shadows        state");
     for (uint32_t i = 0; i < c->n; i++) {
         const hv_shadow_page_view *p = &c->pages[i];
-        bool wp = !p->direct && hv_machine_gfn_write_protected(c->s->m, 0, p->gfn);
-        vb_line_start(c->b, p->current_root ? CLR_USED : CLR_NORMAL, "%s %08x  ",
+        bool wp =
+            !p->direct && hv_machine_gfn_write_protected(c->s->m, 0, p->gfn);
+        vb_line_start(c->b, p->current_root ? CLR_USED : CLR_NORMAL,
+                      "%s %08x  ",
                       p->current_root ? c->b->theme->glyph[GL_CURRENT] : " ",
                       p->hfn << 12);
-        vb_add(c->b, CLR_NORMAL, "%s %08x", p->direct ? "4M " : p->level == 2 ? "gPD" : "gPT",
+        vb_add(c->b, CLR_NORMAL, "%s %08x",
+               p->direct       ? "4M "
+               : p->level == 2 ? "gPD"
+                               : "gPT",
                p->gfn << 12);
         if (p->current_root)
             vb_add(c->b, CLR_NORMAL, "  current root");
@@ -154,7 +167,8 @@ static void shadow_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
     }
     c->b = &b;
     c->s = s;
-    while (c->n < MAX_PAGES && hv_machine_shadow_page(s->m, 0, c->n, &c->pages[c->n]))
+    while (c->n < MAX_PAGES &&
+           hv_machine_shadow_page(s->m, 0, c->n, &c->pages[c->n]))
         c->n++;
     const hv_shadow_page_view *root = NULL;
     for (uint32_t i = 0; i < c->n; i++)
@@ -166,13 +180,17 @@ static void shadow_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
              vb_num(s->ctr.shadow_pages_peak, n2, sizeof n2));
     page_list(c);
     if (!root) {
-        vb_line_start(&b, CLR_DIM, "no shadow root: guest paging is off, the guest");
-        vb_line_start(&b, CLR_DIM, "runs on the P2M (GPA %s HPA) directly", v->theme->glyph[GL_ARROW]);
+        vb_line_start(&b, CLR_DIM,
+                      "no shadow root: guest paging is off, the guest");
+        vb_line_start(&b, CLR_DIM, "runs on the P2M (GPA %s HPA) directly",
+                      v->theme->glyph[GL_ARROW]);
     } else {
         char fl[8];
         uint32_t base = root->hfn << 12, e[1024];
-        vb_line_start(&b, CLR_LABEL, "tree under root %08x (GVA %s HPA; %s hw walk, * written)",
-                      base, v->theme->glyph[GL_ARROW], v->theme->glyph[GL_USED]);
+        vb_line_start(
+            &b, CLR_LABEL,
+            "tree under root %08x (GVA %s HPA; %s hw walk, * written)", base,
+            v->theme->glyph[GL_ARROW], v->theme->glyph[GL_USED]);
         if (hv_machine_read_hpa(s->m, base, e, sizeof e) == HV_OK) {
             for (uint32_t i = 0; i < 1024; i++) {
                 if (!(e[i] & 1u))
@@ -181,7 +199,8 @@ static void shadow_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
                 const hv_shadow_page_view *sp = page_of(c, e[i] >> 12);
                 vb_add(&b, CLR_LABEL, "sPDE[%03x]", i);
                 vb_add(&b, CLR_NORMAL, " %08x %s sPT %08x %s", i << 22,
-                       v->theme->glyph[GL_ARROW], e[i] & ~0xFFFu, vb_pte_flags(e[i], fl));
+                       v->theme->glyph[GL_ARROW], e[i] & ~0xFFFu,
+                       vb_pte_flags(e[i], fl));
                 source(c, "gPDE", root->gfn << 12, i, e[i], false);
                 if (sp)
                     table(c, i, sp, v->flags & VIEW_FLAG_ALL);

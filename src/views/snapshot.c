@@ -103,8 +103,7 @@ static bool is_notable(hv_event_type t)
     case HV_EV_AD_SET:
     case HV_EV_CONSOLE: /* the OUT to THR that made it is in the log */
         return false;
-    default:
-        return true;
+    default: return true;
     }
 }
 
@@ -131,7 +130,11 @@ static void charge(hv_snapshot *s, const hv_event *ev)
     case HV_EV_IO_OUT: s->cause[HV_CYC_IO] += c->io_access; break;
     case HV_EV_SW_WALK_REF: s->cause[HV_CYC_EMUL] += c->sw_walk_ref; break;
     case HV_EV_EMULATED_WRITE: s->cause[HV_CYC_EMUL] += c->emulation; break;
-    case HV_EV_VM_EXIT: s->cause[HV_CYC_EXIT] += c->vm_exit; break;
+    case HV_EV_VM_EXIT:
+        s->cause[HV_CYC_EXIT] += c->vm_exit;
+        if (ev->a == HV_EXIT_IO) /* the trip to the device model */
+            s->cause[HV_CYC_IO] += c->io_emulation;
+        break;
     default: break;
     }
 }
@@ -164,6 +167,8 @@ static void track_walk(hv_snapshot *s, const hv_event *ev)
     case HV_EV_WALK_REF:
     case HV_EV_SW_WALK_REF:
     case HV_EV_NESTED_WALK_REF:
+    case HV_EV_PWC_HIT:
+    case HV_EV_PWC_MISS:
         if (s->have_lookup) {
             memset(&s->walk, 0, sizeof s->walk);
             s->walk.valid = true;
@@ -205,8 +210,7 @@ static void track_walk(hv_snapshot *s, const hv_event *ev)
         if (s->walk_collecting)
             walk_add(s, ev);
         return;
-    default:
-        return;
+    default: return;
     }
 }
 
@@ -351,8 +355,9 @@ bool hv_snapshot_translate(const hv_snapshot *s, uint32_t va, uint32_t *gpa)
         *gpa = (pde & 0xFFC00000u) | (va & 0x3FFFFFu);
         return true;
     }
-    if (hv_machine_read_gpa(s->m, 0, (pde & ~0xFFFu) + ((va >> 12) & 0x3FFu) * 4,
-                            &pte, 4) != HV_OK ||
+    if (hv_machine_read_gpa(s->m, 0,
+                            (pde & ~0xFFFu) + ((va >> 12) & 0x3FFu) * 4, &pte,
+                            4) != HV_OK ||
         !(pte & 1u))
         return false;
     *gpa = (pte & ~0xFFFu) | (va & 0xFFFu);

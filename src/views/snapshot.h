@@ -37,6 +37,7 @@ typedef struct hv_source {
 
 /* Cycles by cause: the cost model applied to the events (the engine's
  * counters keep only the total; "other" is the remainder). */
+/* clang-format off */
 #define HV_CAUSE_LIST(X)                                                      \
     X(INSN, "instructions")                                                   \
     X(TLB, "TLB misses and walks")                                            \
@@ -46,6 +47,7 @@ typedef struct hv_source {
     X(PRIV, "privileged instructions")                                        \
     X(IO, "device I/O")                                                       \
     X(OTHER, "other")
+/* clang-format on */
 
 typedef enum hv_cause {
 #define HV_CAUSE_ENUM(id, name) HV_CYC_##id,
@@ -66,16 +68,16 @@ typedef struct hv_snap_walk {
     hv_event ev[HV_SNAP_WALK_MAX];
     size_t nev;
     bool truncated;
-    bool filled;  /* ended in a TLB fill (the last event) */
-    bool faulted; /* ended in the guest's own #PF */
+    bool filled;   /* ended in a TLB fill (the last event) */
+    bool faulted;  /* ended in the guest's own #PF */
     uint64_t step; /* the step it happened in */
 } hv_snap_walk;
 
 /* TLB slot marks for the last step. */
 enum { HV_TLBM_HIT = 1, HV_TLBM_FILL = 2, HV_TLBM_EVICT = 4 };
 
-#define HV_SNAP_TABLES 65    /* the directory and up to 64 page tables */
-#define HV_SNAP_FILLS 256    /* hypervisor entries written in one step */
+#define HV_SNAP_TABLES 65 /* the directory and up to 64 page tables */
+#define HV_SNAP_FILLS 256 /* hypervisor entries written in one step */
 
 typedef struct hv_snap_table {
     uint32_t gpa;
@@ -128,12 +130,13 @@ typedef struct hv_snapshot {
     /* Set by the driver. */
     const hv_source *source;
     const char *guest_path;
-    char status[160];        /* what the last action did, in words */
-    const char *run_state;   /* "paused", "running 100/s", "ended" */
+    char status[160];      /* what the last action did, in words */
+    const char *run_state; /* "paused", "running 100/s", "ended" */
     /* The scenario seam: NULL/0 for a bare guest. */
     const char *scenario_title;
     const char *step_title;
-    const char *narration; /* Markdown */
+    const char *narration;  /* Markdown */
+    size_t narration_focus; /* offset of what to show first (results) */
     int step_index, step_count;
 } hv_snapshot;
 

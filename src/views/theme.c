@@ -12,23 +12,23 @@ typedef struct role_style {
 } role_style;
 
 static const role_style styles[CLR__COUNT] = {
-#define CLR_STYLE(id, dfg, dbg, dat, lfg, lbg, lat, mat)                      \
+#define CLR_STYLE(id, dfg, dbg, dat, lfg, lbg, lat, mat)                       \
     [CLR_##id] = {dfg, dbg, dat, lfg, lbg, lat, mat},
     CLR_LIST(CLR_STYLE)
 #undef CLR_STYLE
 };
 
 static const char *const glyphs_utf8[GL__COUNT] = {
-    [GL_CURRENT] = "\u25b6", [GL_USED] = "\u25c6",   [GL_CHANGED] = "*",
-    [GL_ARROW] = "\u2192",   [GL_BACK] = "\u2190",   [GL_BLOCK] = "\u2588",
-    [GL_UP] = "\u25b2",      [GL_DOWN] = "\u25bc",   [GL_DOT] = "\u00b7",
+    [GL_CURRENT] = "\u25b6", [GL_USED] = "\u25c6", [GL_CHANGED] = "*",
+    [GL_ARROW] = "\u2192",   [GL_BACK] = "\u2190", [GL_BLOCK] = "\u2588",
+    [GL_UP] = "\u25b2",      [GL_DOWN] = "\u25bc", [GL_DOT] = "\u00b7",
     [GL_OK] = "\u2713",      [GL_NO] = "\u2717",
 };
 
 static const char *const glyphs_ascii[GL__COUNT] = {
-    [GL_CURRENT] = ">", [GL_USED] = "#", [GL_CHANGED] = "*", [GL_ARROW] = "->",
-    [GL_BACK] = "<-",   [GL_BLOCK] = "#", [GL_UP] = "^",     [GL_DOWN] = "v",
-    [GL_DOT] = ".",     [GL_OK] = "ok",  [GL_NO] = "X",
+    [GL_CURRENT] = ">", [GL_USED] = "#",  [GL_CHANGED] = "*", [GL_ARROW] = "->",
+    [GL_BACK] = "<-",   [GL_BLOCK] = "#", [GL_UP] = "^",      [GL_DOWN] = "v",
+    [GL_DOT] = ".",     [GL_OK] = "ok",   [GL_NO] = "X",
 };
 
 const char *hv_scheme_name(hv_scheme scheme)

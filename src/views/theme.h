@@ -17,6 +17,7 @@
 
 /* X(ID, dark fg, dark bg, dark attrs, light fg, light bg, light attrs,
  *   monochrome attrs); -1 is the terminal's default colour. */
+/* clang-format off */
 #define CLR_LIST(X)                                                                           \
     X(NORMAL, -1, -1, 0, COLOR_BLACK, COLOR_WHITE, 0, 0)                                      \
     X(DIM, COLOR_BLUE, -1, A_BOLD, COLOR_BLUE, COLOR_WHITE, 0, A_DIM)                          \
@@ -59,6 +60,7 @@
     X(HOST_EPT, COLOR_CYAN, -1, A_BOLD, COLOR_BLUE, COLOR_WHITE, A_BOLD, A_BOLD)              \
     X(HOST_DEVICE, COLOR_RED, -1, A_BOLD, COLOR_RED, COLOR_WHITE, A_BOLD, A_BOLD)             \
     X(HOST_RESERVED, COLOR_WHITE, -1, 0, COLOR_BLACK, COLOR_WHITE, 0, A_DIM)
+/* clang-format on */
 
 typedef enum hv_role {
 #define CLR_ENUM(id, dfg, dbg, dat, lfg, lbg, lat, mat) CLR_##id,
@@ -77,17 +79,17 @@ typedef enum hv_scheme {
 /* Glyphs: UTF-8 when the locale can show them, ASCII otherwise. Each
  * carries a meaning the text around it also says in words. */
 typedef enum hv_glyph {
-    GL_CURRENT,  /* ▶  the current instruction / entry */
-    GL_USED,     /* ◆  used by the last walk / filled this step */
-    GL_CHANGED,  /* *  changed this step */
-    GL_ARROW,    /* →  maps to */
-    GL_BACK,     /* ←  came from */
-    GL_BLOCK,    /* █  a bar */
-    GL_UP,       /* ▲  more above */
-    GL_DOWN,     /* ▼  more below */
-    GL_DOT,      /* ·  nothing here */
-    GL_OK,       /* ✓ */
-    GL_NO,       /* ✗ */
+    GL_CURRENT, /* ▶  the current instruction / entry */
+    GL_USED,    /* ◆  used by the last walk / filled this step */
+    GL_CHANGED, /* *  changed this step */
+    GL_ARROW,   /* →  maps to */
+    GL_BACK,    /* ←  came from */
+    GL_BLOCK,   /* █  a bar */
+    GL_UP,      /* ▲  more above */
+    GL_DOWN,    /* ▼  more below */
+    GL_DOT,     /* ·  nothing here */
+    GL_OK,      /* ✓ */
+    GL_NO,      /* ✗ */
     GL__COUNT
 } hv_glyph;
 

@@ -30,15 +30,29 @@ static void tlb_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
     vb_init(&b, v->theme, width);
     const hv_config *cfg = hv_machine_config(s->m);
     uint32_t sets = s->tlb_sets, ways = s->tlb_ways;
-    snprintf(v->subtitle, sizeof v->subtitle, "%u entries · %u-way · %u sets · %s",
-             sets * ways, ways, sets, hv_tlb_policy_name(cfg->tlb.policy));
+    /* Tags: a hypervisor tags its VM's entries with a VPID; without VPID
+     * every exit flushes instead (docs/nested.md). */
+    char tag[40] = "";
+    hv_tlb_view any;
+    uint64_t age0;
+    bool have = false;
+    for (uint32_t i = 0; i < sets * ways && !have; i++)
+        have = hv_machine_tlb_slot(s->m, 0, i / ways, i % ways, &any, &age0);
+    if (s->paging != HV_PAGING_NATIVE && !cfg->vpid)
+        snprintf(tag, sizeof tag, " · no VPID: exits flush");
+    else if (have && any.tag)
+        snprintf(tag, sizeof tag, " · VPID %u", any.tag);
+    snprintf(v->subtitle, sizeof v->subtitle,
+             "%u entries · %u-way · %u sets · %s%s", sets * ways, ways, sets,
+             hv_tlb_policy_name(cfg->tlb.policy), tag);
     if (!sets || !ways) {
         hv_view_message(v->theme, win, "no TLB data");
         vb_free(&b);
         return;
     }
     const hv_theme *t = v->theme;
-    bool lru = cfg->tlb.policy == HV_TLB_LRU, fifo = cfg->tlb.policy == HV_TLB_FIFO;
+    bool lru = cfg->tlb.policy == HV_TLB_LRU,
+         fifo = cfg->tlb.policy == HV_TLB_FIFO;
     /* Cells: "◆00801→01f20 WUDGL 3"; without the flags when that does
      * not fit all ways on a row; a set wraps onto more rows only when
      * even that does not fit. */
@@ -59,14 +73,18 @@ static void tlb_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
     if (per > (int)ways)
         per = (int)ways;
     int cellw = with_flags ? full : brief;
-    vb_line_start(&b, CLR_DIM, "%s filled  + hit (this step) · age 0 = %s%s", t->glyph[GL_USED],
-                  lru ? "most recently used" : fifo ? "newest fill" : "newest (random victim)",
+    vb_line_start(&b, CLR_DIM, "%s filled  + hit (this step) · age 0 = %s%s",
+                  t->glyph[GL_USED],
+                  lru    ? "most recently used"
+                  : fifo ? "newest fill"
+                         : "newest (random victim)",
                   with_flags ? " · W U D G L(4M)" : " · flags: widen or zoom");
     vb_line_start(&b, CLR_LABEL, "set ");
     for (int w = 0; w < per; w++) {
         char hdr[48];
         int o = snprintf(hdr, sizeof hdr, "way %d", w);
-        for (int k = w + per; k < (int)ways && o < (int)sizeof hdr - 8; k += per)
+        for (int k = w + per; k < (int)ways && o < (int)sizeof hdr - 8;
+             k += per)
             o += snprintf(hdr + o, sizeof hdr - (size_t)o, ",%d", k);
         vb_add(&b, CLR_LABEL, " %-*s", cellw - 1, hdr);
     }
@@ -99,7 +117,10 @@ static void tlb_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
             bool fill = mark & HV_TLBM_FILL;
             hv_role role = fill ? CLR_TLB_FILL : hit ? CLR_TLB_HIT : CLR_NORMAL;
             char fl[6];
-            vb_add(&b, role, "%s%05x%s%05x", fill ? t->glyph[GL_USED] : hit ? "+" : " ",
+            vb_add(&b, role, "%s%05x%s%05x",
+                   fill  ? t->glyph[GL_USED]
+                   : hit ? "+"
+                         : " ",
                    slot[w].vpn, t->glyph[GL_ARROW], slot[w].pfn);
             if (with_flags)
                 vb_add(&b, role, " %s", tlb_flags(slot[w].flags, fl));
@@ -109,14 +130,18 @@ static void tlb_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
             vb_pad(&b, 4 + (int)((w % per) + 1) * cellw);
         }
     }
-    vb_line_start(&b, CLR_NORMAL, "%d of %u slots valid · this step: %llu hits, %llu misses",
-                  valid_total, sets * ways, (unsigned long long)s->step_hits,
-                  (unsigned long long)s->step_misses);
+    char nh[32], nm[32];
+    vb_line_start(&b, CLR_NORMAL,
+                  "%d of %u slots valid · this step: %s hits, %s misses",
+                  valid_total, sets * ways, vb_num(s->step_hits, nh, sizeof nh),
+                  vb_num(s->step_misses, nm, sizeof nm));
     if (s->step_flushes)
-        vb_add(&b, CLR_TLB_EVICT, ", %llu flushes", (unsigned long long)s->step_flushes);
+        vb_add(&b, CLR_TLB_EVICT, ", %s flushes",
+               vb_num(s->step_flushes, nh, sizeof nh));
     for (uint32_t i = 0; i < sets * ways; i++)
         if (s->tlb_mark[i] & HV_TLBM_EVICT)
-            vb_line_start(&b, CLR_TLB_EVICT, "evicted this step: %05x from set %u way %u",
+            vb_line_start(&b, CLR_TLB_EVICT,
+                          "evicted this step: %05x from set %u way %u",
                           s->tlb_evicted_vpn[i], i / ways, i % ways);
 out:
     free(age);

@@ -45,11 +45,15 @@ void vb_vadd(vbuf *b, hv_role role, const char *fmt, va_list ap)
         /* A cut in the middle of a UTF-8 sequence would print garbage:
          * drop the partial character. */
         size_t start = l->len;
-        while (start > from && ((unsigned char)l->text[start - 1] & 0xC0) == 0x80)
+        while (start > from &&
+               ((unsigned char)l->text[start - 1] & 0xC0) == 0x80)
             start--;
         if (start > from) {
             unsigned char lead = (unsigned char)l->text[start - 1];
-            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            size_t need = lead >= 0xF0   ? 4
+                          : lead >= 0xE0 ? 3
+                          : lead >= 0xC0 ? 2
+                                         : 1;
             if (l->len - (start - 1) < need)
                 l->len = (uint16_t)(start - 1);
         }
@@ -156,7 +160,8 @@ void vb_wrap(vbuf *b, hv_role role, int indent, const char *text)
             while (*q && *q != ' ')
                 q++;
             char word[VB_TEXT];
-            size_t wl = (size_t)(q - w) < sizeof word - 1 ? (size_t)(q - w) : sizeof word - 1;
+            size_t wl = (size_t)(q - w) < sizeof word - 1 ? (size_t)(q - w)
+                                                          : sizeof word - 1;
             memcpy(word, w, wl);
             word[wl] = 0;
             int wc = vb_strcols(word);
@@ -268,7 +273,7 @@ void hv_view_blit(hv_view *v, const vbuf *b, WINDOW *win)
     if (n <= rows)
         top = 0;
     else if (v->follow && focus >= 0)
-        top = focus - rows / 3;
+        top = b->focus_top ? focus : focus - rows / 3;
     else
         top = v->scroll;
     if (top > n - rows)
@@ -306,7 +311,7 @@ const char *vb_pte_flags(uint32_t e, char buf[8])
     static const struct {
         uint32_t bit;
         char c;
-    } f[7] = {{0x1, 'P'}, {0x2, 'W'}, {0x4, 'U'}, {0x20, 'A'},
+    } f[7] = {{0x1, 'P'},  {0x2, 'W'},  {0x4, 'U'},  {0x20, 'A'},
               {0x40, 'D'}, {0x80, 'S'}, {0x100, 'G'}};
     for (int i = 0; i < 7; i++)
         buf[i] = (e & f[i].bit) ? f[i].c : '.';

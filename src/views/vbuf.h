@@ -12,6 +12,7 @@
 #define HV_VIEWS_VBUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,9 +37,10 @@ typedef struct vb_line {
 typedef struct vbuf {
     vb_line *lines;
     int n, cap;
-    int focus; /* the line to keep in sight, -1: none */
-    int sticky; /* the first lines stay put (legends, column heads) */
-    int width; /* the width the pane has (for wrapping, bars) */
+    int focus;      /* the line to keep in sight, -1: none */
+    int sticky;     /* the first lines stay put (legends, column heads) */
+    bool focus_top; /* the focus line goes to the top, not a third down */
+    int width;      /* the width the pane has (for wrapping, bars) */
     const hv_theme *theme;
 } vbuf;
 

@@ -31,9 +31,7 @@ unsigned hv_view_scroll_key(hv_view *v, hv_request req)
     case REQ_SCROLL_DOWN: v->scroll += 1; break;
     case REQ_PAGE_UP: v->scroll -= page; break;
     case REQ_PAGE_DOWN: v->scroll += page; break;
-    case REQ_FOLLOW:
-        v->follow = true;
-        return VIEW_HANDLED | VIEW_REDRAW;
+    case REQ_FOLLOW: v->follow = true; return VIEW_HANDLED | VIEW_REDRAW;
     default: return VIEW_IGNORED;
     }
     /* The blitter clamps; scrolling by hand stops following. */

@@ -18,13 +18,14 @@
 
 /* What handle_key did; the driver acts only on these bits. */
 enum {
-    VIEW_IGNORED = 0,     /* not mine: the driver handles the request */
+    VIEW_IGNORED = 0, /* not mine: the driver handles the request */
     VIEW_HANDLED = 1 << 0,
     VIEW_REDRAW = 1 << 1, /* draw me again */
     VIEW_QUIT = 1 << 2,
 };
 
 /* The panes: X(ID, ops symbol). The order is the Tab order. */
+/* clang-format off */
 #define VIEW_LIST(X)                                                          \
     X(CODE, hv_view_code)                                                     \
     X(PAGETABLES, hv_view_pagetables)                                         \
@@ -36,6 +37,7 @@ enum {
     X(LOG, hv_view_log)                                                       \
     X(COUNTERS, hv_view_counters)                                             \
     X(NARRATION, hv_view_narration)
+/* clang-format on */
 
 typedef enum hv_view_id {
 #define VIEW_ENUM(id, ops) VIEW_##id,
@@ -65,9 +67,9 @@ typedef struct hv_view_ops {
 struct hv_view {
     const hv_view_ops *ops;
     const hv_theme *theme;
-    int scroll;       /* first line shown when not following */
-    bool follow;      /* keep the line that matters in sight */
-    unsigned flags;   /* VIEW_FLAG_* and pane-private bits */
+    int scroll;     /* first line shown when not following */
+    bool follow;    /* keep the line that matters in sight */
+    unsigned flags; /* VIEW_FLAG_* and pane-private bits */
     char subtitle[128];
     int lines, shown; /* set by hv_view_blit: content and visible lines */
 };

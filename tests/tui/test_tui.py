@@ -18,7 +18,6 @@ own and no stdin, so they run in CI.
 import argparse
 import os
 import re
-import shlex
 import shutil
 import signal
 import subprocess
@@ -26,194 +25,7 @@ import sys
 import tempfile
 import time
 
-GROUPS = {}
-
-
-def case(group):
-    def deco(fn):
-        GROUPS.setdefault(group, []).append(fn)
-        return fn
-    return deco
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, msg, screen=None):
-    if not cond:
-        raise Failure(msg + ("\n--- screen ---\n" + screen if screen is not None else ""))
-
-
-class Tmux:
-    """A tmux server of our own; sessions run one hvlab each."""
-
-    def __init__(self, tmp):
-        self.tmp = tmp
-        self.env = dict(os.environ, TMUX_TMPDIR=tmp)
-        self.env.pop("TMUX", None)
-        conf = os.path.join(tmp, "tmux.conf")
-        with open(conf, "w") as f:
-            f.write("set -g status off\n"
-                    "set -g remain-on-exit on\n"
-                    "set -g default-terminal screen\n"
-                    "set -g history-limit 100\n"
-                    "set -g exit-empty off\n")
-        self.base = ["tmux", "-L", "hvlab-tui", "-f", conf]
-        self.server = subprocess.Popen(self.base + ["-D"], env=self.env,
-                                       stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            r = self.tmux("list-sessions", check=False)
-            if "no server" not in r.stderr and "error connecting" not in r.stderr:
-                return
-            time.sleep(0.02)
-        raise RuntimeError("tmux server did not start")
-
-    def tmux(self, *args, check=True):
-        r = subprocess.run(self.base + list(args), env=self.env, text=True,
-                           capture_output=True, stdin=subprocess.DEVNULL)
-        if check and r.returncode != 0:
-            raise Failure("tmux %s: %s" % (" ".join(args), r.stderr.strip()))
-        return r
-
-    def close(self):
-        self.tmux("kill-server", check=False)
-        try:
-            self.server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.server.kill()
-            self.server.wait()
-
-
-class Session:
-    counter = 0
-
-    def __init__(self, ctx, args, w=160, h=48, env=None, report_exit=False):
-        """report_exit: a shell stays after hvlab and prints its status, so
-        a fast exit cannot race tmux's reading of the pane."""
-        Session.counter += 1
-        self.ctx, self.w, self.h = ctx, w, h
-        self.report_exit = report_exit
-        self.name = "s%d" % Session.counter
-        e = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
-        e.update(env or {})
-        assigns = " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in e.items())
-        cmd = "env %s %s %s" % (assigns, shlex.quote(ctx.hvlab),
-                                " ".join(shlex.quote(a) for a in args))
-        cmd = cmd + "; echo \"[exit $?]\"; exec sleep 600" if report_exit else "exec " + cmd
-        ctx.tmux.tmux("new-session", "-d", "-s", self.name, "-x", str(w),
-                      "-y", str(h), cmd)
-
-    def screen(self, escapes=False):
-        args = ["capture-pane", "-p", "-t", self.name]
-        if escapes:
-            args.insert(1, "-e")
-        out = self.ctx.tmux.tmux(*args).stdout
-        # remain-on-exit's own line is tmux's, not hvlab's.
-        return "\n".join(l for l in out.split("\n") if not l.startswith("Pane is dead"))
-
-    def keys(self, *keys):
-        for k in keys:
-            self.ctx.tmux.tmux("send-keys", "-t", self.name, k)
-
-    def raw(self, data):
-        self.ctx.tmux.tmux("send-keys", "-t", self.name, "-H",
-                           *["%02x" % b for b in data])
-
-    def info(self, fmt):
-        return self.ctx.tmux.tmux("display-message", "-p", "-t", self.name, fmt).stdout.strip()
-
-    def wait(self, cond, what, timeout=20):
-        """Polls the screen until cond holds: a function of the screen, a
-        text, a compiled regex, or a list of those (all must hold). tmux
-        may show a frame half drawn, so every expectation of a screen is
-        waited for, not checked once."""
-        if not callable(cond):
-            conds = cond if isinstance(cond, list) else [cond]
-
-            def cond(s, conds=conds):
-                return all(c.search(s) if hasattr(c, "search") else
-                           c(s) if callable(c) else c in s for c in conds)
-        deadline = time.time() + timeout
-        s = ""
-        while time.time() < deadline:
-            s = self.screen()
-            if cond(s):
-                return s
-            if self.dead():
-                s = self.screen()
-                if cond(s):
-                    return s
-                raise Failure("hvlab exited (status %s) while waiting for %s\n--- screen ---\n%s"
-                              % (self.info("#{pane_dead_status}"), what, s))
-            time.sleep(0.03)
-        raise Failure("timed out waiting for %s\n--- screen ---\n%s" % (what, s))
-
-    def ready(self):
-        return self.wait(lambda s: "Code" in s and "paused" in s, "the first screen")
-
-    def hvlab_pid(self):
-        """hvlab's pid: the pane's own process, or its child when a shell
-        runs it (report_exit)."""
-        pid = int(self.info("#{pane_pid}"))
-        if not self.report_exit:
-            return pid
-        for _ in range(100):
-            try:
-                with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-                    kids = f.read().split()
-                if kids:
-                    return int(kids[0])
-            except OSError:
-                pass
-            time.sleep(0.02)
-        raise Failure("no hvlab process under the pane's shell")
-
-    def dead(self):
-        return self.info("#{pane_dead}") == "1"
-
-    def wait_dead(self, timeout=20):
-        deadline = time.time() + timeout
-        while self.report_exit and time.time() < deadline:
-            # The shell after hvlab prints its status: no race with tmux's
-            # own bookkeeping of a pane that died (seen: pane_dead set and
-            # pane_dead_status left empty).
-            m = re.search(r"\[exit (\d+)\]", self.screen())
-            if m:
-                return int(m.group(1))
-            time.sleep(0.03)
-        while time.time() < deadline:
-            if self.dead():
-                st = self.info("#{pane_dead_status}")
-                if st:
-                    return int(st)
-                # Some tmux builds leave pane_dead_status empty for a pane
-                # that died fast; remain-on-exit's own line still says it.
-                raw = self.ctx.tmux.tmux("capture-pane", "-p", "-t",
-                                         self.name).stdout
-                m = re.search(r"Pane is dead \(status (\d+)", raw)
-                if m:
-                    return int(m.group(1))
-            time.sleep(0.03)
-        raise Failure("hvlab did not exit (%s)\n--- screen ---\n%s" % (self.info("#{pane_dead} st=#{pane_dead_status} sig=#{pane_dead_signal} pid=#{pane_pid}"), self.screen()))
-
-    def kill(self):
-        self.ctx.tmux.tmux("kill-session", "-t", self.name, check=False)
-
-
-class Ctx:
-    def __init__(self, hvlab, source, tmux):
-        self.hvlab, self.source, self.tmux = hvlab, source, tmux
-
-    def guest(self, rel):
-        return os.path.join(self.source, rel)
-
-    def session(self, *args, **kw):
-        return Session(self, list(args), **kw)
-
+from tuiharness import GROUPS, Ctx, Failure, Tmux, case, check
 
 PAGING = "scenarios/guest/paging.asm"
 HELLO = "scenarios/guest/hello.asm"
@@ -427,17 +239,43 @@ def help_lists_every_key(ctx):
     s = ctx.session(ctx.guest(PAGING))
     s.ready()
     s.keys("?")
-    seen = s.wait("Help: keys", "the help overlay")
-    for _ in range(6):
-        s.keys("PageDown")
-        seen += s.screen()
-    flat = re.sub(r"\s+", " ", seen)
+    flat = lambda x: re.sub(r"\s+", " ", x)
+    s.wait(lambda x: all(k in flat(x) for k in ["Help: keys", "space/s", "Tab", "PgUp"]),
+           "the help overlay with its keys")
+    # Every request's help line, in the table's order, paging down as needed.
     for rid, text in texts.items():
-        check(text in flat, "help lacks %s: %r" % (rid, text), seen)
-    for keys in ["space/s", "m ", "q ", "Tab", "PgUp"]:
-        check(keys in flat, "help lacks the key %r" % keys, seen)
+        for _ in range(10):
+            try:
+                s.wait(lambda x: text in flat(x), "help for %s" % rid, timeout=1)
+                break
+            except Failure:
+                s.keys("PageDown")
+        else:
+            raise Failure("the help lacks %s: %r\n--- screen ---\n%s" % (rid, text, s.screen()))
     s.keys("?")
     scr = s.wait(lambda x: "Help: keys" not in x, "the help closes")
+
+
+def exit_status(s):
+    """The status the shell after hvlab printed (report_exit sessions)."""
+    scr = s.wait(re.compile(r"\[exit \d+\]"), "hvlab's exit")
+    return int(re.search(r"\[exit (\d+)\]", scr).group(1))
+
+
+def hvlab_pid(s):
+    """hvlab runs as the only child of the pane's shell."""
+    shell = int(s.info("#{pane_pid}"))
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            with open("/proc/%d/task/%d/children" % (shell, shell)) as f:
+                kids = f.read().split()
+        except OSError:
+            kids = []
+        if kids:
+            return int(kids[0])
+        time.sleep(0.03)
+    raise Failure("no hvlab process under the pane's shell")
 
 
 @case("quit")
@@ -446,7 +284,7 @@ def q_quits_with_status_zero(ctx):
     s.ready()
     check(s.info("#{alternate_on}") == "1", "the TUI uses the alternate screen")
     s.keys("m", "q")
-    rc = s.wait_dead()
+    rc = exit_status(s)
     check(rc == 0, "exit status %d" % rc)
     check(s.info("#{alternate_on}") == "0", "still on the alternate screen", s.screen())
 
@@ -455,9 +293,8 @@ def q_quits_with_status_zero(ctx):
 def sigterm_restores_the_terminal(ctx):
     s = ctx.session(ctx.guest(PAGING), report_exit=True)
     s.ready()
-    pid = s.hvlab_pid()
-    os.kill(pid, signal.SIGTERM)
-    rc = s.wait_dead()
+    os.kill(hvlab_pid(s), signal.SIGTERM)
+    rc = exit_status(s)
     check(rc == 128 + signal.SIGTERM, "exit status %d after SIGTERM" % rc)
     check(s.info("#{alternate_on}") == "0", "left on the alternate screen", s.screen())
 
@@ -467,20 +304,20 @@ def sigint_while_running(ctx):
     s = ctx.session(ctx.guest(DEMAND), report_exit=True)
     s.ready()
     s.keys("r")
-    s.wait("running", "the run")
-    os.kill(s.hvlab_pid(), signal.SIGINT)
-    rc = s.wait_dead()
+    s.wait(re.compile(r"running \d+/s"), "the run")
+    os.kill(hvlab_pid(s), signal.SIGINT)
+    rc = exit_status(s)
     check(rc == 128 + signal.SIGINT, "exit status %d after SIGINT" % rc)
     check(s.info("#{alternate_on}") == "0", "left on the alternate screen")
 
 
-def one_line_exit_2(s, *mentions):
+def one_line_exit_2(s, *mentions, prefix="hvlab"):
     """hvlab printed one line, exited 2, and never started curses."""
     scr = s.wait(lambda x: "[exit " in x, "hvlab's exit")
     raw = s.screen(escapes=True)
     text = [l for l in lines_of(scr) if l.strip()]
     check(text[-1] == "[exit 2]", "exit status is not 2", scr)
-    check(len(text) == 2 and text[0].startswith("hvlab"), "not one line", scr)
+    check(len(text) == 2 and text[0].startswith(prefix), "not one line", scr)
     for m in mentions:
         check(m in text[0], "the message does not name %r" % m, scr)
     check("\x1b[?1049" not in raw and s.info("#{alternate_on}") == "0",
@@ -560,6 +397,60 @@ def click_focuses_a_pane(ctx):
     s.raw(b"\x1b[M" + bytes([32, 33 + col + 2, 33 + row + 2]))
     s.raw(b"\x1b[M" + bytes([35, 33 + col + 2, 33 + row + 2]))
     s.wait("\u25b6Walk", "the clicked pane is focused")
+
+
+# --- scenarios ---------------------------------------------------------------
+
+SCENARIO = "scenarios/demand-paging.json"
+
+
+@case("scenario")
+def scenario_steps_checkpoints_and_questions(ctx):
+    s = ctx.session(ctx.guest(SCENARIO))
+    s.wait(["step 1/6", "A not-present read", "e runs this step"], "step 1's narration")
+    s.keys("e")
+    s.wait(["Checkpoints (5 of 5 hold)", "\u2713 CR2 holds the faulting address",
+            "2 references, stopped: the guest's #PF"],
+           "step 1 run: its checkpoints, and the walk that faulted")
+    # The step's question, answered by its letter: right, with the explanation.
+    s.keys("A", "b", "Enter")
+    s.wait(["Not quite", "Bit 0 (P) = 0 means not present"], "a wrong answer explained")
+    s.keys("A", "a", "Enter")
+    s.wait("\u2713 Right.", "the right answer")
+    s.keys("]")
+    s.wait(["step 2/6", "The handler maps a frame"], "step 2's narration")
+    s.keys("[")
+    s.wait(["step 1/6", "Checkpoints (5 of 5 hold)"], "step 1 again, with its results")
+
+
+@case("scenario")
+def scenario_lecture_focus(ctx):
+    s = ctx.session(ctx.guest(SCENARIO), "--lecture", w=100, h=30)
+    # Step 1 is about the page tables: the lecture layout shows them large.
+    s.wait(["lecture", "\u250c \u25b6Guest page tables", "\u250c Narration"],
+           "the step's focus pane large in the lecture layout")
+
+
+@case("scenario")
+def scenario_paging_override(ctx):
+    s = ctx.session(ctx.guest(SCENARIO), "--paging", "shadow")
+    s.wait(["step 1/6", "shadow", "Shadow tables"], "the scenario under shadow paging")
+    s.keys("e")
+    s.wait("Checkpoints (5 of 5 hold)", "step 1 under shadow paging")
+
+
+@case("scenario")
+def bad_scenario_exit_2(ctx):
+    bad = ctx.guest("tests/scenario/bad/bad_paging.json")
+    s = ctx.session(bad, report_exit=True)
+    # The loader's own FILE:LINE:COL: $.path: message, as `hvlab check`.
+    one_line_exit_2(s, "$.machine.paging", prefix=bad)
+
+
+@case("scenario")
+def scenario_refuses_machine_options(ctx):
+    s = ctx.session(ctx.guest(SCENARIO), "--ram", "32M", report_exit=True)
+    one_line_exit_2(s, "demand-paging.json")
 
 
 def main():
