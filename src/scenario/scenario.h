@@ -148,7 +148,7 @@ typedef struct hv_scn_until {
     uint64_t instructions;
     hv_scn_value at; /* label or address */
     int event;       /* hv_event_type */
-    hv_scn_field_match fields[4];
+    hv_scn_field_match fields[5];
     uint32_t nfields;
     uint64_t count; /* the Nth time (label, address, event) */
     hv_scn_loc loc;

@@ -129,6 +129,8 @@ const char *scn_type_name(const cJSON *j)
 
 bool scn_object(scn_ctx *c, scn_node n, const char *const *allowed)
 {
+    c->last_obj = n.j;
+    c->last_allowed = allowed;
     if (!cJSON_IsObject(n.j)) {
         scn_err(c, n, "must be an object, not %s", scn_type_name(n.j));
         return false;
@@ -160,6 +162,17 @@ bool scn_object(scn_ctx *c, scn_node n, const char *const *allowed)
     return true;
 }
 
+/* Whether key is one the object scn_object last checked allows. */
+static bool is_allowed(const scn_ctx *c, const cJSON *obj, const char *key)
+{
+    if (obj != c->last_obj || !c->last_allowed)
+        return false;
+    for (const char *const *a = c->last_allowed; *a; a++)
+        if (strcmp(*a, key) == 0)
+            return true;
+    return false;
+}
+
 bool scn_need(scn_ctx *c, scn_node obj, scn_node v, const char *key,
               bool required)
 {
@@ -167,10 +180,13 @@ bool scn_need(scn_ctx *c, scn_node obj, scn_node v, const char *key,
         return true;
     if (!required || !cJSON_IsObject(obj.j))
         return false;
-    /* A misspelt key ("naration") already has its "did you mean". */
+    /* A misspelt key ("naration") already has its "did you mean"; a key
+     * that is itself valid here ("vm" beside a missing "va") is no
+     * misspelling. */
     const char *const want[] = {key, NULL};
     for (const cJSON *k = obj.j->child; k; k = k->next)
-        if (k->string && scn_suggest(k->string, want))
+        if (k->string && scn_suggest(k->string, want) &&
+            !is_allowed(c, obj.j, k->string))
             return false;
     scn_err(c, obj, "missing required key '%s'", key);
     return false;

@@ -53,6 +53,10 @@ typedef struct scn_ctx {
     hv_scn *s;
     bool oom;
     size_t errors;
+    /* The object scn_object last checked and its allowed keys: a missing
+     * required key is reported unless an unknown key looks like it. */
+    const cJSON *last_obj;
+    const char *const *last_allowed;
 } scn_ctx;
 
 /* A JSON value and its path. `j` is NULL when the key is absent. */

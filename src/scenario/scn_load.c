@@ -353,10 +353,13 @@ hv_scn_err hv_scn_parse(const char *file, const char *text, size_t len,
 hv_scn_err hv_scn_load(const char *path, hv_scn **out, hv_scn_diags *d)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
     struct stat st;
     const char *why = NULL;
-    if (!f)
+    /* stat() first: opening a FIFO would block until someone writes. */
+    FILE *f = NULL;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        why = "is not a regular file";
+    else if (!(f = fopen(path, "rb")))
         why = strerror(errno);
     else if (fstat(fileno(f), &st) != 0)
         why = strerror(errno);

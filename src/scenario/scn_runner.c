@@ -74,7 +74,7 @@ static bool event_stop(void *opaque, const hv_event *ev)
         return false;
     if (!u->any_vm && ev->vm != u->vm)
         return false;
-    const uint32_t f[4] = {ev->a, ev->b, ev->c, ev->d};
+    const uint32_t f[5] = {ev->a, ev->b, ev->c, ev->d, ev->e};
     for (uint32_t i = 0; i < u->nfields; i++)
         if (f[u->fields[i].field] != (uint32_t)u->fields[i].value.v)
             return false;

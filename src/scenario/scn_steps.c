@@ -102,9 +102,9 @@ static void parse_field(scn_ctx *c, scn_node fn, const char *key, int type,
                         uint32_t vm, hv_scn_until *u)
 {
     const char *ev = hv_event_name((hv_event_type)type);
-    const char *fields[5] = {NULL};
+    const char *fields[6] = {NULL}; /* NULL-terminated for scn_suggest */
     int nf = 0, which = -1;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         const char *f = hv_event_field((hv_event_type)type, i);
         if (!f)
             continue;
@@ -123,6 +123,10 @@ static void parse_field(scn_ctx *c, scn_node fn, const char *key, int type,
         else
             scn_err_key(c, v, "event '%s' has no field '%s' (its fields: %s)",
                         ev, key, nf ? list : "none");
+        return;
+    }
+    if (u->nfields >= sizeof u->fields / sizeof u->fields[0]) {
+        scn_err_key(c, v, "too many fields for event '%s'", ev);
         return;
     }
     hv_scn_field_match *m = &u->fields[u->nfields];
@@ -198,7 +202,7 @@ static void parse_until_object(scn_ctx *c, scn_node un, hv_scn_until *u)
                 scn_type_name(fn.j));
         return;
     }
-    for (const cJSON *k = fn.j->child; k && u->nfields < 4; k = k->next) {
+    for (const cJSON *k = fn.j->child; k; k = k->next) {
         if (strcmp(k->string, "$comment") == 0 ||
             strcmp(k->string, "$schema") == 0)
             continue;
