@@ -60,6 +60,9 @@ bool scn_path_index(char **path, size_t *len, size_t *cap, size_t i);
 
 /* 1-based line and column (in characters: UTF-8 continuation bytes do not
  * count) of byte `off`. */
+/* Forgets the memo of scn_linecol: a new text starts (a buffer may be
+ * reused at the same address). */
+void scn_linecol_forget(void);
 void scn_linecol(const char *text, size_t len, size_t off, uint32_t *line,
                  uint32_t *col);
 

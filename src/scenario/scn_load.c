@@ -312,6 +312,7 @@ static hv_scn_err parse_owned(const char *file, const char *text, size_t len,
                               hv_scn **out, hv_scn_diags *d)
 {
     *out = NULL;
+    scn_linecol_forget();
     hv_scn_arena *a = scn_arena_new();
     hv_scn *s = a ? scn_alloc(a, sizeof *s) : NULL;
     if (!s) {

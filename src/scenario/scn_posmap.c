@@ -197,9 +197,23 @@ bool scn_path_index(char **p, size_t *len, size_t *cap, size_t i)
     return path_put(p, len, cap, buf, (size_t)n);
 }
 
+static const char *memo_text;
+static size_t memo_len, memo_off;
+static uint32_t memo_line, memo_col;
+
+void scn_linecol_forget(void)
+{
+    memo_text = NULL;
+}
+
 void scn_linecol(const char *text, size_t len, size_t off, uint32_t *line,
                  uint32_t *col)
 {
+    /* The loader asks for positions mostly in increasing order: resume
+     * from the last answer for the same text instead of rescanning from
+     * byte 0, which made big files quadratic. (A memo of one answer,
+     * forgotten at the start of every parse; not thread-safe: the loader is
+     * single-threaded.) */
     uint32_t l = 1, c = 1;
     if (off > len)
         off = len;
@@ -207,6 +221,12 @@ void scn_linecol(const char *text, size_t len, size_t off, uint32_t *line,
     size_t i0 = len >= 3 && off >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0
                     ? 3
                     : 0;
+    if (memo_text == text && memo_len == len && memo_off <= off &&
+        memo_off >= i0) {
+        i0 = memo_off;
+        l = memo_line;
+        c = memo_col;
+    }
     for (size_t i = i0; i < off; i++) {
         unsigned char ch = (unsigned char)text[i];
         if (ch == '\n') {
@@ -216,6 +236,11 @@ void scn_linecol(const char *text, size_t len, size_t off, uint32_t *line,
             c++;
         }
     }
+    memo_text = text;
+    memo_len = len;
+    memo_off = off;
+    memo_line = l;
+    memo_col = c;
     *line = l;
     *col = c;
 }
