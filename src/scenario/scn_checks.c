@@ -212,6 +212,14 @@ void scn_parse_check(scn_ctx *c, scn_node n, hv_scn_check *k)
     switch (k->kind) {
     case HV_SCN_CHECK_COUNTER:
         parse_counter(c, n, k);
+        /* shadow_pages is a level, not a count: it can fall within a
+         * step, so "how many in this step" has no meaning for it. */
+        if (k->step_scope && k->counter &&
+            strcmp(k->counter, "shadow_pages") == 0)
+            scn_err(c, scn_member(c, n, "scope"),
+                    "shadow_pages is a level that can fall: it has no "
+                    "per-step value (use it without \"scope\", or "
+                    "shadow_pages_peak)");
         parse_cmp(c, n, k, true, false);
         break;
     case HV_SCN_CHECK_REGISTER:
