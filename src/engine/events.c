@@ -211,69 +211,74 @@ int hv_event_format_json(const hv_event *ev, char *buf, size_t len)
     return n;
 }
 
-/* HOW COUNTERS WORK: every counter is a fold over the event stream, here
- * and nowhere else, so a replay of the stream reproduces them. Cycles are
- * charged per event type from the cost model; executed instructions are
- * charged by the vCPU (they are time, not events). */
-void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
-                      const hv_event *ev)
+void hv_event_cost(const hv_cost_model *cost, const hv_event *ev,
+                   uint64_t by_cause[HV_CYC__COUNT])
 {
-    c->events++;
     switch ((hv_event_type)ev->type) {
-    case HV_EV_TLB_HIT: c->tlb_hits++; break;
-    case HV_EV_TLB_MISS:
-        c->tlb_misses++;
-        c->cycles += cost->tlb_miss;
-        break;
-    case HV_EV_TLB_EVICT: c->tlb_evictions++; break;
-    case HV_EV_TLB_FLUSH: c->tlb_flushes++; break;
+    case HV_EV_TLB_MISS: by_cause[HV_CYC_TLB] += cost->tlb_miss; break;
     case HV_EV_WALK_REF:
-    case HV_EV_NESTED_WALK_REF:
-        c->walk_refs++;
-        c->cycles += cost->walk_ref;
-        break;
+    case HV_EV_NESTED_WALK_REF: by_cause[HV_CYC_TLB] += cost->walk_ref; break;
     case HV_EV_GUEST_FAULT:
-        c->guest_faults++;
-        c->cycles += cost->exception;
-        break;
-    case HV_EV_SOFT_INT: c->cycles += cost->exception; break;
+    case HV_EV_SOFT_INT: by_cause[HV_CYC_EXC] += cost->exception; break;
+    case HV_EV_INJECT: by_cause[HV_CYC_EXC] += cost->irq_inject; break;
     case HV_EV_TLB_INVLPG:
         if (ev->c == HV_INVAL_INVLPG)
-            c->cycles += cost->priv_insn;
+            by_cause[HV_CYC_PRIV] += cost->priv_insn;
         break;
     case HV_EV_CR_WRITE:
     case HV_EV_PRIV_INSN:
-    case HV_EV_IRET: c->cycles += cost->priv_insn; break;
+    case HV_EV_IRET: by_cause[HV_CYC_PRIV] += cost->priv_insn; break;
     case HV_EV_IO_IN:
-    case HV_EV_IO_OUT:
-        c->io_accesses++;
-        c->cycles += cost->io_access;
-        break;
-    case HV_EV_SW_WALK_REF:
-        c->sw_walk_refs++;
-        c->cycles += cost->sw_walk_ref;
-        break;
+    case HV_EV_IO_OUT: by_cause[HV_CYC_IO] += cost->io_access; break;
+    case HV_EV_SW_WALK_REF: by_cause[HV_CYC_EMUL] += cost->sw_walk_ref; break;
+    case HV_EV_EMULATED_WRITE: by_cause[HV_CYC_EMUL] += cost->emulation; break;
     case HV_EV_VM_EXIT:
         /* An exit costs the round trip; what the handler then does is
-         * charged by the events it emits. */
+         * charged by the events it emits. An I/O exit also pays the trip
+         * to the device model. */
+        by_cause[HV_CYC_EXIT] += cost->vm_exit;
+        if (ev->a == HV_EXIT_IO)
+            by_cause[HV_CYC_IO] += cost->io_emulation;
+        break;
+    default: break;
+    }
+}
+
+/* HOW COUNTERS WORK: every counter is a fold over the event stream, here
+ * and nowhere else, so a replay of the stream reproduces them. Cycles are
+ * charged per event by hv_event_cost; executed instructions are charged by
+ * the vCPU (they are time, not events). */
+void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
+                      const hv_event *ev)
+{
+    uint64_t by_cause[HV_CYC__COUNT] = {0};
+    hv_event_cost(cost, ev, by_cause);
+    for (int i = 0; i < HV_CYC__COUNT; i++)
+        c->cycles += by_cause[i];
+    c->events++;
+    switch ((hv_event_type)ev->type) {
+    case HV_EV_TLB_HIT: c->tlb_hits++; break;
+    case HV_EV_TLB_MISS: c->tlb_misses++; break;
+    case HV_EV_TLB_EVICT: c->tlb_evictions++; break;
+    case HV_EV_TLB_FLUSH: c->tlb_flushes++; break;
+    case HV_EV_WALK_REF:
+    case HV_EV_NESTED_WALK_REF: c->walk_refs++; break;
+    case HV_EV_GUEST_FAULT: c->guest_faults++; break;
+    case HV_EV_IO_IN:
+    case HV_EV_IO_OUT: c->io_accesses++; break;
+    case HV_EV_SW_WALK_REF: c->sw_walk_refs++; break;
+    case HV_EV_VM_EXIT:
         c->vm_exits++;
-        c->cycles += cost->vm_exit;
         if (ev->a < HV_EXIT__COUNT)
             c->exits_by_reason[ev->a]++;
-        if (ev->a == HV_EXIT_IO) {
+        if (ev->a == HV_EXIT_IO)
             c->io_exits++;
-            c->cycles += cost->io_emulation;
-        }
         if (ev->c == HV_CAUSE_HIDDEN_FAULT)
             c->hidden_faults++;
         if (ev->c == HV_CAUSE_WP_TRAP)
             c->pt_write_traps++;
         break;
-    case HV_EV_INJECT: c->cycles += cost->irq_inject; break;
-    case HV_EV_EMULATED_WRITE:
-        c->emulated_writes++;
-        c->cycles += cost->emulation;
-        break;
+    case HV_EV_EMULATED_WRITE: c->emulated_writes++; break;
     case HV_EV_SHADOW_ALLOC:
         c->shadow_pages++;
         if (c->shadow_pages > c->shadow_pages_peak)

@@ -159,6 +159,32 @@ void hv_machine_set_sink(hv_machine *m, hv_sink_fn fn, void *opaque);
  * HV_ERR_UNICORN. */
 hv_err hv_machine_run(hv_machine *m, uint64_t max_insns, hv_stop *why);
 
+/* What modelled cycles are spent on. X(ID, "label"). */
+/* clang-format off */
+#define HV_COST_CAUSE_LIST(X)                                                 \
+    X(INSN, "instructions")                                                   \
+    X(TLB, "TLB misses and walks")                                            \
+    X(EXIT, "VM exits")                                                       \
+    X(EMUL, "hypervisor emulation")                                           \
+    X(EXC, "exceptions, injections")                                          \
+    X(PRIV, "privileged instructions")                                        \
+    X(IO, "device I/O")                                                       \
+    X(OTHER, "other")
+/* clang-format on */
+
+typedef enum hv_cost_cause {
+#define HV_COST_CAUSE_ENUM(id, name) HV_CYC_##id,
+    HV_COST_CAUSE_LIST(HV_COST_CAUSE_ENUM)
+#undef HV_COST_CAUSE_ENUM
+        HV_CYC__COUNT
+} hv_cost_cause;
+
+/* Adds what `ev` costs to by_cause[] (the cycle fold of the counters uses
+ * this too, so a view's breakdown always sums to the engine's cycles less
+ * the per-instruction charge). */
+void hv_event_cost(const hv_cost_model *cost, const hv_event *ev,
+                   uint64_t by_cause[HV_CYC__COUNT]);
+
 /* Counters: folds over the event stream (STYLE.md practice 6). */
 #define HV_EXIT_REASON_MAX 16
 typedef struct hv_counters {

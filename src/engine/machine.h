@@ -175,7 +175,7 @@ static inline void hv_vm_exit(hv_vm *vm, hv_exit_key key, uint32_t qual,
     hv_vm_exit_info(vm, key, qual, cause, 0);
 }
 
-/* Charges cycles not tied to an event's type table (none yet). */
+/* Ends the VM (once) with a reason, an exit value and why. */
 void hv_vm_end(hv_vm *vm, hv_vm_exit_reason reason, bool has_status,
                uint32_t status, const char *detail);
 

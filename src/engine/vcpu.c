@@ -294,11 +294,9 @@ static hv_err set_entry_state(hv_vm *vm, const hv_vm_config *vc)
     uc_engine *uc = vm->uc;
     /* Map the ROM so Unicorn can read descriptors for the selector loads
      * below; the mapping is an ordinary cache entry afterwards. */
-    hv_xlat x = {.host = vm->rom, .writable = false};
     if (hv_ucmap_map(&vm->ucmap, HV_ROM_BASE, vm->rom,
                      UC_PROT_READ | UC_PROT_EXEC) != HV_OK)
         return HV_ERR_UNICORN;
-    (void)x;
     /* Load the entry selectors from a GDT whose accessed bits are already
      * set, so that setting up does not write the ROM, then put the ROM's
      * own bytes back: the descriptor caches keep what was loaded. */

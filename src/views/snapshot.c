@@ -9,7 +9,7 @@
 
 static const char *const cause_names[HV_CYC__COUNT] = {
 #define HV_CAUSE_NAME(id, name) [HV_CYC_##id] = name,
-    HV_CAUSE_LIST(HV_CAUSE_NAME)
+    HV_COST_CAUSE_LIST(HV_CAUSE_NAME)
 #undef HV_CAUSE_NAME
 };
 
@@ -107,36 +107,11 @@ static bool is_notable(hv_event_type t)
     }
 }
 
-/* What an event costs and why: the engine's fold (events.c) applied by
- * cause. Instructions are charged apart (counters × cost). */
+/* What an event costs and why: the engine's own breakdown, the one its
+ * cycle counter folds. Instructions are charged apart (counters × cost). */
 static void charge(hv_snapshot *s, const hv_event *ev)
 {
-    const hv_cost_model *c = &hv_machine_config(s->m)->cost;
-    switch ((hv_event_type)ev->type) {
-    case HV_EV_TLB_MISS: s->cause[HV_CYC_TLB] += c->tlb_miss; break;
-    case HV_EV_WALK_REF:
-    case HV_EV_NESTED_WALK_REF: s->cause[HV_CYC_TLB] += c->walk_ref; break;
-    case HV_EV_GUEST_FAULT:
-    case HV_EV_SOFT_INT: s->cause[HV_CYC_EXC] += c->exception; break;
-    case HV_EV_INJECT: s->cause[HV_CYC_EXC] += c->irq_inject; break;
-    case HV_EV_TLB_INVLPG:
-        if (ev->c == HV_INVAL_INVLPG)
-            s->cause[HV_CYC_PRIV] += c->priv_insn;
-        break;
-    case HV_EV_CR_WRITE:
-    case HV_EV_PRIV_INSN:
-    case HV_EV_IRET: s->cause[HV_CYC_PRIV] += c->priv_insn; break;
-    case HV_EV_IO_IN:
-    case HV_EV_IO_OUT: s->cause[HV_CYC_IO] += c->io_access; break;
-    case HV_EV_SW_WALK_REF: s->cause[HV_CYC_EMUL] += c->sw_walk_ref; break;
-    case HV_EV_EMULATED_WRITE: s->cause[HV_CYC_EMUL] += c->emulation; break;
-    case HV_EV_VM_EXIT:
-        s->cause[HV_CYC_EXIT] += c->vm_exit;
-        if (ev->a == HV_EXIT_IO) /* the trip to the device model */
-            s->cause[HV_CYC_IO] += c->io_emulation;
-        break;
-    default: break;
-    }
+    hv_event_cost(&hv_machine_config(s->m)->cost, ev, s->cause);
 }
 
 static void walk_add(hv_snapshot *s, const hv_event *ev)

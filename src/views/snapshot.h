@@ -37,24 +37,8 @@ typedef struct hv_source {
 
 /* Cycles by cause: the cost model applied to the events (the engine's
  * counters keep only the total; "other" is the remainder). */
-/* clang-format off */
-#define HV_CAUSE_LIST(X)                                                      \
-    X(INSN, "instructions")                                                   \
-    X(TLB, "TLB misses and walks")                                            \
-    X(EXIT, "VM exits")                                                       \
-    X(EMUL, "hypervisor emulation")                                           \
-    X(EXC, "exceptions, injections")                                          \
-    X(PRIV, "privileged instructions")                                        \
-    X(IO, "device I/O")                                                       \
-    X(OTHER, "other")
-/* clang-format on */
-
-typedef enum hv_cause {
-#define HV_CAUSE_ENUM(id, name) HV_CYC_##id,
-    HV_CAUSE_LIST(HV_CAUSE_ENUM)
-#undef HV_CAUSE_ENUM
-        HV_CYC__COUNT
-} hv_cause;
+/* What cycles are spent on: the engine's causes (hv.h). */
+typedef hv_cost_cause hv_cause;
 const char *hv_cause_name(hv_cause c);
 
 /* The last translation: the TLB lookup that needed a walk and every event
