@@ -83,6 +83,7 @@ void hv_config_default(hv_config *cfg)
     cfg->shadow.flood_threshold = 3;
     cfg->shadow.unsync = true;
     cfg->quantum = 10000;
+    cfg->cpu_mhz = 1000;
     cfg->vpid = true;
     cfg->nested.ad = true;
     cfg->nested.lazy = true;

@@ -15,6 +15,10 @@ typedef struct hv_emitter {
     void (*fn)(void *opaque, hv_event_type type, uint32_t a, uint32_t b,
                uint32_t c, uint32_t d);
     void *opaque;
+    /* Optional: the same with field e (MMIO events); without it, e is
+     * dropped. */
+    void (*fn5)(void *opaque, hv_event_type type, uint32_t a, uint32_t b,
+                uint32_t c, uint32_t d, uint32_t e);
 } hv_emitter;
 
 static inline void hv_emit(const hv_emitter *e, hv_event_type type,
@@ -22,6 +26,16 @@ static inline void hv_emit(const hv_emitter *e, hv_event_type type,
 {
     if (e->fn)
         e->fn(e->opaque, type, a, b, c, d);
+}
+
+static inline void hv_emit5(const hv_emitter *e, hv_event_type type,
+                            uint32_t a, uint32_t b, uint32_t c, uint32_t d,
+                            uint32_t f)
+{
+    if (e->fn5)
+        e->fn5(e->opaque, type, a, b, c, d, f);
+    else
+        hv_emit(e, type, a, b, c, d);
 }
 
 #endif

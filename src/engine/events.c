@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "devices/bus.h"
+#include "devices/mmio_bus.h"
 #include "hv_events.h"
 #include "machine.h"
 
@@ -100,11 +101,36 @@ static bool field_is_decimal(const char *f)
     static const char *const dec[] = {"level", "index", "size", "dropped",
                                       "slot", "vector", "cr", "kind",
                                       "reason", "first", "second", "what", "cause", "from", "to", "cache",
-                                      "insn"};
+                                      "insn", "irq", "injected", "cycles", "queued", "operand"};
     for (size_t i = 0; i < sizeof dec / sizeof dec[0]; i++)
         if (strcmp(f, dec[i]) == 0)
             return true;
     return false;
+}
+
+/* A device's refusal names the device and the register. */
+static void guest_error_note(const hv_event *ev, char *buf, size_t len)
+{
+    static const char *const what[] = {
+        "write to ROM dropped", "not RAM", "no such control register",
+        "reserved bit in a control register", "no device at this port",
+        "not modelled", "device refused the access", "no device at this MMIO address"};
+    const char *w = ev->a < sizeof what / sizeof what[0] ? what[ev->a] : "?";
+    if (ev->a != HV_GERR_DEVICE) {
+        snprintf(buf, len, "%s", w);
+        return;
+    }
+    /* Port devices: kind << 8 | offset; MMIO devices: kind << 16. */
+    bool mmio = ev->b > 0xFFFFu;
+    uint32_t kind = mmio ? ev->b >> 16 : ev->b >> 8;
+    uint32_t off = mmio ? ev->b & 0xFFFFu : ev->b & 0xFFu;
+    const hv_device_ops *ops = hv_device_kind_ops(kind);
+    const char *reg = ops && ops->regname ? ops->regname(off & 0x7Fu, true) : NULL;
+    if (reg)
+        snprintf(buf, len, "%s %s: %s", ops->name, reg, w);
+    else
+        snprintf(buf, len, "%s+0x%X: %s", ops ? ops->name : "device",
+                 (unsigned)off, w);
 }
 
 /* What an event says in words, where a number alone is not enough. */
@@ -119,6 +145,17 @@ static const char *event_note(const hv_event *ev, char *buf, size_t len)
         hv_bus_format_access(ev->type == HV_EV_IO_OUT, ev->a, ev->b, ev->c,
                              ev->d, buf, len);
         break;
+    case HV_EV_MMIO_READ:
+    case HV_EV_MMIO_WRITE:
+        hv_mmio_format_access(ev->type == HV_EV_MMIO_WRITE, ev->a, ev->b,
+                              ev->c, ev->d, ev->e, buf, len);
+        break;
+    case HV_EV_IRQ: snprintf(buf, len, "IRQ %u %s", ev->a, ev->b ? "raised" : "lowered"); break;
+    case HV_EV_INTERRUPT:
+        snprintf(buf, len, "IRQ %u -> vector 0x%02X%s", ev->b, ev->a,
+                 ev->c ? ", injected at VM entry" : "");
+        break;
+    case HV_EV_GUEST_ERROR: guest_error_note(ev, buf, len); break;
     case HV_EV_VM_END: snprintf(buf, len, "%s", hv_vm_exit_reason_name(ev->a)); break;
     case HV_EV_VM_EXIT:
         snprintf(buf, len, "%s%s%s", hv_exit_key_name(ev->a),
@@ -221,6 +258,15 @@ void hv_event_cost(const hv_cost_model *cost, const hv_event *ev,
     case HV_EV_GUEST_FAULT:
     case HV_EV_SOFT_INT: by_cause[HV_CYC_EXC] += cost->exception; break;
     case HV_EV_INJECT: by_cause[HV_CYC_EXC] += cost->irq_inject; break;
+    case HV_EV_INTERRUPT:
+        /* The CPU vectors through the IDT; under a hypervisor, the
+         * hypervisor's injection (event injection at VM entry) first. */
+        by_cause[HV_CYC_EXC] += cost->exception;
+        if (ev->c)
+            by_cause[HV_CYC_EXC] += cost->irq_inject;
+        break;
+    case HV_EV_MMIO_READ:
+    case HV_EV_MMIO_WRITE: by_cause[HV_CYC_IO] += cost->io_access; break;
     case HV_EV_TLB_INVLPG:
         if (ev->c == HV_INVAL_INVLPG)
             by_cause[HV_CYC_PRIV] += cost->priv_insn;
@@ -239,6 +285,13 @@ void hv_event_cost(const hv_cost_model *cost, const hv_event *ev,
         by_cause[HV_CYC_EXIT] += cost->vm_exit;
         if (ev->a == HV_EXIT_IO)
             by_cause[HV_CYC_IO] += cost->io_emulation;
+        if (ev->c == HV_CAUSE_MMIO) {
+            /* An MMIO exit: the hypervisor decodes and emulates the
+             * instruction, and the access makes the same trip to the
+             * device model as port I/O. */
+            by_cause[HV_CYC_EMUL] += cost->emulation;
+            by_cause[HV_CYC_IO] += cost->io_emulation;
+        }
         break;
     default: break;
     }
@@ -266,6 +319,14 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
     case HV_EV_GUEST_FAULT: c->guest_faults++; break;
     case HV_EV_IO_IN:
     case HV_EV_IO_OUT: c->io_accesses++; break;
+    case HV_EV_MMIO_READ:
+    case HV_EV_MMIO_WRITE: c->mmio_accesses++; break;
+    case HV_EV_INTERRUPT:
+        c->interrupts++;
+        if (ev->c)
+            c->injections++;
+        break;
+    case HV_EV_HALT_IDLE: c->idle_cycles += ev->a; break;
     case HV_EV_SW_WALK_REF: c->sw_walk_refs++; break;
     case HV_EV_VM_EXIT:
         c->vm_exits++;
@@ -277,6 +338,8 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
             c->hidden_faults++;
         if (ev->c == HV_CAUSE_WP_TRAP)
             c->pt_write_traps++;
+        if (ev->c == HV_CAUSE_MMIO)
+            c->mmio_exits++;
         break;
     case HV_EV_EMULATED_WRITE: c->emulated_writes++; break;
     case HV_EV_SHADOW_ALLOC:
@@ -308,7 +371,8 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
     X(hidden_faults) X(pt_write_traps) X(io_exits) X(io_accesses)             \
     X(vm_exits) X(emulated_writes) X(shadow_zaps) X(root_cache_hits)          \
     X(root_cache_misses) X(shadow_pages) X(shadow_pages_peak) X(pwc_hits)     \
-    X(pwc_misses) X(events)
+    X(pwc_misses) X(mmio_accesses) X(mmio_exits) X(interrupts)                \
+    X(injections) X(idle_cycles) X(events)
 
 static const char *const counter_names[] = {
 #define HV_COUNTER_NAME(f) #f,

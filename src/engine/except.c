@@ -94,17 +94,24 @@ static delivery check_code_selector(hv_vm *vm, uint16_t selector, uint32_t ext)
     return (delivery){.ok = true};
 }
 
+/* What is being delivered: a fault or trap of the CPU, the program's
+ * INT n, or an external interrupt (whose INTERRUPT event the caller
+ * emitted). */
+typedef enum { DELIVER_FAULT, DELIVER_SOFT, DELIVER_EXTINT } deliver_kind;
+
 static delivery deliver_one(hv_vm *vm, uint8_t vector, bool has_error,
-                            uint32_t error, uint32_t return_eip, bool software)
+                            uint32_t error, uint32_t return_eip,
+                            deliver_kind kind)
 {
     uc_engine *uc = vm->uc;
     /* EXT: the event was not caused by the program's INT n (SDM §6.13). */
-    uint32_t ext = software ? 0 : 1;
+    uint32_t ext = kind == DELIVER_SOFT ? 0 : 1;
     uint32_t gate_error = vector * 8u + 2u + ext;
 
-    if (software)
+    vm->if_valid = false; /* the gate may clear IF */
+    if (kind == DELIVER_SOFT)
         hv_machine_emit(vm, HV_EV_SOFT_INT, vector, 0, 0, return_eip);
-    else
+    else if (kind == DELIVER_FAULT)
         hv_machine_emit(vm, HV_EV_GUEST_FAULT, vector, has_error ? error : 0,
                         vector == 14 ? vm->cr2 : 0, return_eip);
 
@@ -171,17 +178,19 @@ static delivery deliver_one(hv_vm *vm, uint8_t vector, bool has_error,
     return (delivery){.ok = true};
 }
 
-void hv_except_raise(hv_vm *vm, uint8_t vector, bool has_error,
-                     uint32_t error, uint32_t return_eip, bool software)
+static void raise_event(hv_vm *vm, uint8_t vector, bool has_error,
+                        uint32_t error, uint32_t return_eip, deliver_kind kind)
 {
     /* A fault while delivering INT n points at the INT instruction. */
-    uint32_t fault_eip = software ? vm->cur_eip : return_eip;
+    uint32_t fault_eip = kind == DELIVER_SOFT ? vm->cur_eip : return_eip;
     for (int attempt = 0; attempt < 8; attempt++) {
         delivery d = deliver_one(vm, vector, has_error, error, return_eip,
-                                 software);
+                                 kind);
         if (d.ok || d.ended)
             return;
-        int first = software ? EXC_BENIGN : exc_class(vector);
+        /* INT n and external interrupts are benign as the first event,
+         * whatever their vector (SDM Vol 3A Table 6-4). */
+        int first = kind == DELIVER_FAULT ? exc_class(vector) : EXC_BENIGN;
         int second = exc_class(d.vector);
         bool serious = second == EXC_CONTRIBUTORY || second == EXC_PAGE_FAULT;
         if (first == EXC_DOUBLE_FAULT && serious) {
@@ -205,11 +214,23 @@ void hv_except_raise(hv_vm *vm, uint8_t vector, bool has_error,
             has_error = d.has_error;
             error = d.error;
         }
-        software = false;
+        kind = DELIVER_FAULT;
         return_eip = fault_eip;
     }
     hv_vm_end(vm, HV_VM_TRIPLE_FAULT, false, 0,
               "exception delivery did not converge");
+}
+
+void hv_except_raise(hv_vm *vm, uint8_t vector, bool has_error,
+                     uint32_t error, uint32_t return_eip, bool software)
+{
+    raise_event(vm, vector, has_error, error, return_eip,
+                software ? DELIVER_SOFT : DELIVER_FAULT);
+}
+
+void hv_except_interrupt(hv_vm *vm, uint8_t vector, uint32_t return_eip)
+{
+    raise_event(vm, vector, false, 0, return_eip, DELIVER_EXTINT);
 }
 
 /* --- Unicorn's stale old_exception (UNICORN.md §9) ----------------------

@@ -116,6 +116,11 @@ typedef struct hv_config {
     bool vpid; /* hypervisor modes: TLB entries tagged with a VPID per VM;
                   false: every VM exit and entry flushes the TLB */
     uint32_t quantum; /* instructions per VM turn when several VMs run */
+    uint32_t cpu_mhz; /* modelled cycles per microsecond: how the VM's
+                         clock (cycles) becomes the PIT's 1.193182 MHz */
+    bool uart_line_timing; /* the UART sends at its divisor's baud rate in
+                              modelled time; false: an infinitely fast line,
+                              as QEMU's (docs/devices.md) */
     uint32_t nvms;
     hv_vm_config vms[HV_MAX_VMS];
 } hv_config;
@@ -199,6 +204,8 @@ typedef struct hv_counters {
     uint64_t emulated_writes, shadow_zaps, root_cache_hits, root_cache_misses;
     uint64_t shadow_pages, shadow_pages_peak;
     uint64_t pwc_hits, pwc_misses;
+    uint64_t mmio_accesses, mmio_exits;
+    uint64_t interrupts, injections, idle_cycles;
     uint64_t events;
 } hv_counters;
 
@@ -234,6 +241,14 @@ typedef struct hv_vm_state {
 uint32_t hv_machine_nvms(const hv_machine *m);
 hv_err hv_machine_vm_state(const hv_machine *m, uint32_t vm, hv_vm_state *out);
 hv_err hv_machine_regs(const hv_machine *m, uint32_t vm, hv_regs *out);
+/* Console input for VM `vm`'s UART (COM1): the bytes wait in a bounded
+ * queue and enter the receiver one at a time, as the guest reads them
+ * (each a CONSOLE_IN event, so a replay can feed them again). Errors:
+ * HV_ERR_ARG (no such VM), HV_ERR_NOMEM (the queue is full: *taken says
+ * how many bytes went in). */
+hv_err hv_machine_console_input(hv_machine *m, uint32_t vm,
+                                const uint8_t *bytes, size_t len,
+                                size_t *taken);
 /* Reads guest-physical memory of a VM (for views and tests). */
 hv_err hv_machine_read_gpa(const hv_machine *m, uint32_t vm, uint32_t gpa,
                            void *buf, size_t len);

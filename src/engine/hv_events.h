@@ -52,7 +52,13 @@
     X(ROOT_SWITCH, "root_switch", "gfn", "hfn", "hit", NULL, NULL) \
     X(WORLD_SWITCH, "world_switch", "from", "to", NULL, NULL, NULL) \
     X(PWC_HIT, "pwc_hit", "cache", "key", "value", NULL, NULL) \
-    X(PWC_MISS, "pwc_miss", "cache", "key", NULL, NULL, NULL)
+    X(PWC_MISS, "pwc_miss", "cache", "key", NULL, NULL, NULL) \
+    X(MMIO_READ, "mmio_read", "gpa", "size", "value", "reg", "operand") \
+    X(MMIO_WRITE, "mmio_write", "gpa", "size", "value", "reg", "operand") \
+    X(IRQ, "irq", "irq", "level", NULL, NULL, NULL) \
+    X(INTERRUPT, "interrupt", "vector", "irq", "injected", "eip", NULL) \
+    X(HALT_IDLE, "halt_idle", "cycles", NULL, NULL, "eip", NULL) \
+    X(CONSOLE_IN, "console_in", "byte", "queued", NULL, NULL, NULL)
 
 typedef enum hv_event_type {
 #define HV_EVENT_ENUM(id, name, a, b, c, d, e) HV_EV_##id,
@@ -91,6 +97,10 @@ enum {
     HV_GERR_CR_RESERVED = 3, /* reserved bit set in a CR write: #GP(0) */
     HV_GERR_IO_UNCLAIMED = 4,/* port with no device: reads all ones */
     HV_GERR_UNSUPPORTED = 5, /* an instruction hvlab does not model */
+    HV_GERR_DEVICE = 6,      /* a device refused a register access: addr is
+                                (device kind << 8 | offset) as IO events'
+                                reg, value what was written (or read) */
+    HV_GERR_MMIO_UNCLAIMED = 7, /* MMIO page with no register there */
 };
 
 /* VM exit reasons, as the counters key them (DESIGN.md §5: the VT-x basic
@@ -99,6 +109,7 @@ enum {
 #define HV_EXIT_LIST(X)                                                       \
     X(EXC_PF, "exception/pf", 0)                                              \
     X(EXT_INTR, "external_interrupt", 1)                                      \
+    X(INTR_WINDOW, "interrupt_window", 7)                                     \
     X(TRIPLE_FAULT, "triple_fault", 2)                                        \
     X(CPUID, "cpuid", 10)                                                     \
     X(HLT, "hlt", 12)                                                         \

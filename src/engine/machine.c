@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "vcpu_internal.h"
 
 /* --- events ------------------------------------------------------------ */
 
@@ -16,6 +17,10 @@ void hv_machine_emit5(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
                       uint32_t c, uint32_t d, uint32_t e)
 {
     hv_machine *m = vm->m;
+    /* Power-on (device resets: the PIT's output settling) happens before
+     * the first instruction and before anyone can watch: no events. */
+    if (m->powering_on)
+        return;
     hv_event ev = {
         .seq = m->seq++,
         .icount = m->ctr.instructions,
@@ -23,8 +28,10 @@ void hv_machine_emit5(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
         .vm = vm->id,
         .a = a, .b = b, .c = c, .d = d, .e = e,
     };
+    uint64_t before = m->ctr.cycles;
     hv_counters_fold(&m->ctr, &m->cfg.cost, &ev);
     ev.cycles = m->ctr.cycles;
+    vm->cycles += m->ctr.cycles - before; /* the VM's clock (vcpu_irq.c) */
     m->ring[ev.seq % HV_RING_CAP] = ev;
     if (m->sink)
         m->sink(m->sink_opaque, &ev);
@@ -96,6 +103,8 @@ static hv_err check_config(const hv_config *cfg)
     if (cfg->ucmap_pages < 16 || cfg->ucmap_pages > 512)
         return HV_ERR_CONFIG;
     if (cfg->nvms > 1 && cfg->quantum == 0)
+        return HV_ERR_CONFIG;
+    if (cfg->cpu_mhz < 1 || cfg->cpu_mhz > 100000)
         return HV_ERR_CONFIG;
     if (cfg->nested.pwc > 1024)
         return HV_ERR_CONFIG;
@@ -241,11 +250,13 @@ hv_err hv_machine_create(const hv_config *cfg, hv_machine **out)
             if ((err = hv_hostmem_claim(&m->hm, f, HV_OWN_HYP, 0)))
                 goto out_free;
     }
+    m->powering_on = true;
     for (uint32_t i = 0; i < cfg->nvms; i++) {
         m->nvms = i + 1;
         if ((err = vm_create(m, (uint8_t)i, &m->vms[i])))
             goto out_free;
     }
+    m->powering_on = false;
     /* Names the config points at belong to the caller: keep our copies. */
     for (uint32_t i = 0; i < m->nvms; i++) {
         m->cfg.vms[i].name = m->vms[i]->name;
@@ -351,6 +362,17 @@ hv_err hv_machine_set_breakpoints(hv_machine *m, const uint32_t *eips,
         m->breaks[i] = eips[i];
     m->nbreaks = (uint32_t)n;
     return HV_OK;
+}
+
+hv_err hv_machine_console_input(hv_machine *m, uint32_t vm,
+                                const uint8_t *bytes, size_t len,
+                                size_t *taken)
+{
+    if (taken)
+        *taken = 0;
+    if (vm >= m->nvms || (len && !bytes))
+        return HV_ERR_ARG;
+    return hv_vcpu_console_input(m->vms[vm], bytes, len, taken);
 }
 
 /* --- queries ------------------------------------------------------------ */

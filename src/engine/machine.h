@@ -9,6 +9,10 @@
 
 #include "devices/bus.h"
 #include "devices/debug_exit.h"
+#include "devices/mmio_bus.h"
+#include "devices/mmio_test.h"
+#include "devices/pic8259.h"
+#include "devices/pit8254.h"
 #include "devices/uart16550.h"
 #include "emit.h"
 #include "hostmem.h"
@@ -50,8 +54,43 @@ struct hv_vm {
     hv_emitter emit;
 
     hv_bus bus;
+    hv_mmio_bus mmio;
+    hv_mmio_test mmio_test;
     hv_uart16550 uart;
     hv_debug_exit debug_exit;
+    hv_pic pic;
+    hv_pit pit;
+
+    /* Time (vcpu_irq.c): the VM's clock is its modelled cycles plus the
+     * cycles it idled in HLT; the PIT counts it. `deadline` is the clock
+     * value at which the next timer event is due (UINT64_MAX: none). */
+    uint64_t cycles, idle;
+    uint64_t deadline;
+
+    /* Interrupts (vcpu_irq.c). */
+    bool intr_line;      /* the 8259A's INTR output */
+    bool intr_shadow;    /* the last instruction was STI, MOV SS or POP SS:
+                            interrupts wait one more instruction (SDM Vol
+                            3A §6.8.3) */
+    bool intr_extint;    /* hypervisor modes: INTR rose while the guest
+                            ran, so the host takes an external-interrupt
+                            exit before it can inject */
+    bool intr_window;    /* hypervisor modes: an interrupt waits for
+                            IF = 1 (interrupt-window exiting requested) */
+    bool in_exit;        /* hypervisor modes: a VM exit is being handled
+                            (an interrupt raised now is injected at the
+                            next entry, without an exit of its own) */
+    bool if_valid;       /* if_cached holds EFLAGS.IF */
+    bool if_cached;
+
+    /* Console input waiting for the UART's receiver (bounded). */
+    uint8_t rx_queue[4096];
+    uint32_t rx_head, rx_len;
+
+    /* The MMIO page Unicorn holds for the current instruction only
+     * (vcpu_mem.c): its linear page and guest-physical page. */
+    bool mmio_live;
+    uint32_t mmio_la, mmio_gpa;
 
     /* Control registers: the engine's, never Unicorn's (UNICORN.md §2). */
     uint32_t cr0, cr2, cr3, cr4;
@@ -131,6 +170,7 @@ struct hv_machine {
     hv_stop_fn stop_fn;
     void *stop_opaque;
 
+    bool powering_on;    /* hv_machine_create is resetting devices */
     bool stop_requested; /* stop at the next instruction boundary */
     bool break_hit;      /* the run stopped at a breakpoint */
     uint32_t breaks[HV_MAX_BREAKPOINTS];
@@ -210,6 +250,11 @@ hv_mmu_result hv_vcpu_write_la(hv_vm *vm, uint32_t la, const void *buf,
  * next one for traps and INT n). Sets EIP (and ESP, EFLAGS) in Unicorn. */
 void hv_except_raise(hv_vm *vm, uint8_t vector, bool has_error,
                      uint32_t error, uint32_t return_eip, bool software);
+/* Delivers external interrupt `vector` (acknowledged from the 8259A)
+ * through the guest's IDT: EXT set in any error code of a fault on the
+ * way, and the interrupt is benign in the double-fault table (SDM Vol 3A
+ * Table 6-5). return_eip is the interrupted instruction. */
+void hv_except_interrupt(hv_vm *vm, uint8_t vector, uint32_t return_eip);
 /* Resets Unicorn's stale old_exception after a fault Unicorn raised itself
  * and returns that fault's error code (UNICORN.md §9). */
 hv_err hv_except_probe_offsets(void);

@@ -13,6 +13,22 @@
 
 #include <string.h>
 
+bool hv_mmu_is_mmio(const hv_vm *vm, uint32_t gpa)
+{
+    return hv_mmio_bus_claims(&vm->mmio, gpa);
+}
+
+static hv_mmu_result mmio_result(hv_xlat *out, uint32_t gpa)
+{
+    out->mmio = true;
+    out->gpa = gpa;
+    out->pa = gpa; /* no host frame: names no frame the vCPU tracks */
+    out->host = NULL;
+    out->writable = false;
+    out->fault_addr = gpa;
+    return HV_MMU_MMIO;
+}
+
 uint8_t *hv_mmu_phys_ptr(hv_vm *vm, uint32_t gpa, bool *writable)
 {
     if ((gpa & ~0xFFFu) == HV_ROM_BASE) {
@@ -77,6 +93,9 @@ static hv_mmu_result finish(hv_vm *vm, const hv_tlb_entry *e, uint32_t la,
     bool ram_writable;
     out->host = hv_mmu_host_ptr(vm, out->pa, &ram_writable);
     if (!out->host) {
+        /* Natively GPA = HPA: the TLB may translate to a device page. */
+        if (!vm->hypervised && hv_mmu_is_mmio(vm, out->pa))
+            return mmio_result(out, out->pa);
         out->fault_addr = out->pa;
         return HV_MMU_UNBACKED;
     }
@@ -112,6 +131,7 @@ static hv_mmu_result translate_and_fill(hv_vm *vm, uint32_t la,
             return HV_MMU_UNBACKED;
         }
         return r;
+    case HV_MMU_MMIO: return mmio_result(out, w.gpa);
     case HV_MMU_OK: break;
     }
     *e = hv_tlb_fill(vm->tlb, la, w.pa >> HV_PAGE_SHIFT, w.tlb_flags, vm->vpid);
@@ -123,6 +143,7 @@ hv_mmu_result hv_mmu_resolve(hv_vm *vm, uint32_t la, hv_access access,
                              hv_xlat *out, const hv_tlb_entry *e)
 {
     out->changed = false;
+    out->mmio = false;
     if (e && entry_permits(vm, e, access) &&
         (access != HV_ACC_WRITE || (e->flags & HV_TLBF_D)))
         return finish(vm, e, la, out);
@@ -140,15 +161,31 @@ hv_mmu_result hv_mmu_resolve(hv_vm *vm, uint32_t la, hv_access access,
     return finish(vm, e, la, out);
 }
 
+/* Paging off: the guest-physical MMIO access still exits under a
+ * hypervisor: shadow mode runs the guest on the hypervisor's identity
+ * tables (an access there faults like any other), nested mode through the
+ * EPT (the strategy's translate takes the exit; with paging off the guest
+ * walk is empty). */
+static hv_mmu_result mmio_mode_access(hv_vm *vm, uint32_t gpa,
+                                      hv_access access, hv_xlat *out)
+{
+    if (vm->hypervised && vm->mmu->mmio_exit)
+        vm->mmu->mmio_exit(vm, gpa, gpa, access);
+    return mmio_result(out, gpa);
+}
+
 hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
                             hv_xlat *out)
 {
     out->changed = false;
+    out->mmio = false;
     if (!(vm->cr0 & HV_CR0_PG)) {
         /* Paging off: the linear address is the guest-physical address
          * and no TLB is involved (docs/engine.md). */
         bool writable;
         out->host = hv_mmu_phys_ptr(vm, la, &writable);
+        if (!out->host && hv_mmu_is_mmio(vm, la))
+            return mmio_mode_access(vm, la, access, out);
         if (!out->host || !hv_mmu_gpa_to_hpa(vm, la, &out->pa)) {
             out->fault_addr = la;
             return HV_MMU_UNBACKED;

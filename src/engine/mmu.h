@@ -83,6 +83,8 @@ typedef enum hv_mmu_result {
     HV_MMU_UNBACKED, /* the translation names no RAM: the VM must end */
     HV_MMU_EMULATE,  /* a write the hypervisor emulates (shadow: a write to
                         a write-protected guest table); pa/host name it */
+    HV_MMU_MMIO,     /* the translation names a device's MMIO page: gpa
+                        names it; whatever exit the mode takes is done */
 } hv_mmu_result;
 
 /* One paging strategy (STYLE.md practice 2). State lives in the VM. */
@@ -98,7 +100,9 @@ typedef struct hv_mmu_ops {
      * AD_SET), handling what the hypervisor handles on the way (exits,
      * shadow fills). OK: w->pa (host-physical) and w->tlb_flags for the
      * fill; FAULT: w->error_code for the guest's #PF; EMULATE: w->pa is
-     * the host-physical target of a write to emulate. */
+     * the host-physical target of a write to emulate; MMIO: w->gpa is a
+     * device's page, nothing to fill (native returns OK and lets the TLB
+     * hold the translation, as hardware does). */
     hv_mmu_result (*translate)(hv_vm *vm, uint32_t va, hv_access access,
                                bool user, hv_walk *w);
     /* The guest wrote CR0, CR3 or CR4 (vm->crN already hold the new
@@ -108,6 +112,9 @@ typedef struct hv_mmu_ops {
     void (*on_invlpg)(hv_vm *vm, uint32_t va);
     /* An emulated write of `size` bytes at guest-physical gpa landed. */
     void (*on_pt_written)(hv_vm *vm, uint32_t gpa, unsigned size);
+    /* With guest paging off, an access to the MMIO page at gpa: the exit
+     * this mode takes for it (translate handles it with paging on). */
+    void (*mmio_exit)(hv_vm *vm, uint32_t va, uint32_t gpa, hv_access access);
 } hv_mmu_ops;
 
 extern const hv_mmu_ops hv_mmu_native_ops;
@@ -121,6 +128,7 @@ typedef struct hv_xlat {
     bool writable;   /* the mapping may be writable in Unicorn now */
     bool rom;        /* the page is the ROM: writes are dropped */
     bool changed;    /* the TLB entry was filled or refilled just now */
+    bool mmio;       /* HV_MMU_MMIO: gpa is a device's, host is NULL */
     uint32_t error_code;
     uint32_t fault_addr;
 } hv_xlat;
@@ -137,6 +145,9 @@ hv_mmu_result hv_mmu_access(hv_vm *vm, uint32_t la, hv_access access,
 struct hv_tlb_entry;
 hv_mmu_result hv_mmu_resolve(hv_vm *vm, uint32_t la, hv_access access,
                              hv_xlat *out, const struct hv_tlb_entry *e);
+
+/* Whether guest-physical gpa is a device's MMIO page in this VM. */
+bool hv_mmu_is_mmio(const hv_vm *vm, uint32_t gpa);
 
 /* Guest-physical address -> host pointer for the VM (RAM through the P2M,
  * the ROM page), or NULL when no memory is there. `writable` is false for

@@ -375,19 +375,28 @@ static uint8_t *guest_table_ptr(hv_vm *vm, uint32_t gpa)
 /* The hypervisor maps one guest page in the nested table from the P2M
  * (lazy allocation: EPT violations on first touch). Returns false when the
  * page is not RAM. */
+static bool install_leaf(hv_vm *vm, uint32_t gpa, uint64_t leaf);
+
 static bool map_gpa(hv_vm *vm, uint32_t gpa)
 {
-    nested_state *ns = ns_of(vm);
     uint32_t hpa;
     if (!hv_mmu_gpa_to_hpa(vm, gpa & ~0xFFFu, &hpa))
         return false;
+    uint64_t leaf = npt(vm) ? (uint64_t)(hpa | HV_PTE_P | HV_PTE_RW | HV_PTE_US)
+                            : (uint64_t)hpa | EPT_R | EPT_W | EPT_X | EPT_WB;
+    return install_leaf(vm, gpa, leaf);
+}
+
+/* Writes the leaf entry for gpa's page, building the upper levels on the
+ * way; false when no frame is left for a table. */
+static bool install_leaf(hv_vm *vm, uint32_t gpa, uint64_t leaf)
+{
+    nested_state *ns = ns_of(vm);
     uint32_t table = ns->root_hfn;
     for (unsigned level = levels(vm); level >= 1; level--) {
         unsigned idx = index_of(vm, gpa, level);
         uint64_t e = load_entry(vm, table, idx);
         if (level == 1) {
-            uint64_t leaf = npt(vm) ? (uint64_t)(hpa | HV_PTE_P | HV_PTE_RW | HV_PTE_US)
-                                    : (uint64_t)hpa | EPT_R | EPT_W | EPT_X | EPT_WB;
             store_entry(vm, table, idx, leaf);
             hv_machine_emit(vm, HV_EV_NESTED_FILL, level,
                             (table << 12) + idx * entry_size(vm), (uint32_t)leaf,
@@ -464,6 +473,38 @@ static bool handle_pending(hv_vm *vm, hv_walk *w)
     return true;
 }
 
+/* The exit for an access to a device's page, which the nested table
+ * does not map to memory. EPT: the first access is a violation; KVM then
+ * installs a deliberately misconfigured leaf (write without read, which
+ * the SDM calls a misconfiguration, Vol 3C §28.2.3.1), so later accesses
+ * exit as misconfigurations, which it recognises as MMIO without walking
+ * anything (FIDELITY.md "Device emulation"). NPT has no such encoding in
+ * a 2-level 32-bit table: every access is a nested page fault. */
+static void mmio_pending_exit(hv_vm *vm)
+{
+    nested_state *ns = ns_of(vm);
+    ns->pending = false;
+    hv_vm_exit_info(vm, ns->pending_key, ns->pending_qual, HV_CAUSE_MMIO,
+                    ns->pending_gpa);
+    hv_machine_emit5(vm, HV_EV_NESTED_FAULT, ns->pending_gpa, ns->pending_qual,
+                     ns->pending_level, ns->pending_entry, ns->pending_qual_hi);
+    if (ns->pending_key == HV_EXIT_EPT_VIOLATION)
+        install_leaf(vm, ns->pending_gpa, EPT_W);
+}
+
+/* Guest paging off: the guest-physical access goes through the nested
+ * table all the same. */
+static void nested_mmio_exit(hv_vm *vm, uint32_t va, uint32_t gpa,
+                             hv_access access)
+{
+    (void)va;
+    nested_state *ns = ns_of(vm);
+    uint32_t hpa;
+    ns->pending = false;
+    if (!nested_translate_gpa(vm, gpa, access, true, &hpa) && ns->pending)
+        mmio_pending_exit(vm);
+}
+
 static hv_mmu_result nested_translate(hv_vm *vm, uint32_t va, hv_access access,
                                       bool user, hv_walk *w)
 {
@@ -502,6 +543,11 @@ static hv_mmu_result nested_translate(hv_vm *vm, uint32_t va, hv_access access,
         uint32_t hpa;
         bool ok = nested_translate_gpa(vm, w->pa, access, true, &hpa);
         ns->walk = NULL;
+        if (!ok && ns->pending && hv_mmu_is_mmio(vm, w->pa)) {
+            mmio_pending_exit(vm);
+            w->gpa = w->pa;
+            return HV_MMU_MMIO;
+        }
         if (!ok) {
             if (!handle_pending(vm, w))
                 return HV_MMU_UNBACKED;
@@ -568,6 +614,7 @@ const hv_mmu_ops hv_mmu_nested_ops = {
     .translate = nested_translate,
     .on_cr_write = nested_on_cr_write,
     .on_invlpg = nested_on_invlpg,
+    .mmio_exit = nested_mmio_exit,
 };
 
 bool hv_machine_nested_root(const hv_machine *m, uint32_t vmi, uint32_t *hpa,

@@ -129,6 +129,8 @@ static pf_step handle_pf(hv_vm *vm, uint32_t va, hv_access access,
     uint32_t cause = HV_CAUSE_HIDDEN_FAULT;
     if (gw.fault)
         cause = HV_CAUSE_TRUE_FAULT;
+    else if (!gw.unbacked && hv_mmu_is_mmio(vm, gw.pa))
+        cause = HV_CAUSE_MMIO; /* the hypervisor's own record: a device */
     else if (!gw.unbacked && targets_table(vm, &gw, access))
         cause = HV_CAUSE_WP_TRAP;
     else if (!gw.unbacked && access == HV_ACC_WRITE &&
@@ -156,6 +158,14 @@ static pf_step handle_pf(hv_vm *vm, uint32_t va, hv_access access,
         return PF_DONE;
     }
     uint32_t gpa = gw.pa, hpa;
+    if (cause == HV_CAUSE_MMIO) {
+        /* The shadow entry stays not present, so every access to the
+         * page exits here again: 32-bit entries have no reserved bits to
+         * mark it as MMIO with (FIDELITY.md "Device emulation"). */
+        out->gpa = gpa;
+        *res = HV_MMU_MMIO;
+        return PF_DONE;
+    }
     if (!hv_mmu_gpa_to_hpa(vm, gpa, &hpa)) {
         out->unbacked = true;
         out->unbacked_pa = gpa;
@@ -423,6 +433,17 @@ static hv_err shadow_init(hv_vm *vm)
     return hv_shadow_init(vm);
 }
 
+/* Guest paging off: the guest runs on the hypervisor's identity tables,
+ * where the MMIO page is not present either: a #PF exit (not-present, with
+ * W for a write) that the hypervisor recognises as MMIO. */
+static void shadow_mmio_exit(hv_vm *vm, uint32_t va, uint32_t gpa,
+                             hv_access access)
+{
+    (void)gpa;
+    hv_vm_exit_info(vm, HV_EXIT_EXC_PF, va, HV_CAUSE_MMIO,
+                    access == HV_ACC_WRITE ? HV_PFEC_W : 0);
+}
+
 const hv_mmu_ops hv_mmu_shadow_ops = {
     .name = "shadow",
     .exits_on_cr3 = true,
@@ -433,4 +454,5 @@ const hv_mmu_ops hv_mmu_shadow_ops = {
     .on_cr_write = shadow_on_cr_write,
     .on_invlpg = shadow_on_invlpg,
     .on_pt_written = shadow_on_pt_written,
+    .mmio_exit = shadow_mmio_exit,
 };

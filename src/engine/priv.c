@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "vcpu_internal.h"
 
 /* General registers in ModRM order. */
 static const int gpr_ids[8] = {UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX,
@@ -225,20 +226,27 @@ static bool mov_cr(hv_vm *vm, uint32_t eip, uint32_t size, uint8_t modrm,
 
 static void halt(hv_vm *vm, uint32_t eip, uint32_t size)
 {
-    uint32_t eflags;
-    uc_reg_read(vm->uc, UC_X86_REG_EFLAGS, &eflags);
-    /* With interrupts off nothing can wake the CPU; with them on, no
-     * device raises an interrupt yet (no 8259A): either way the VM ends
-     * (DESIGN.md §3). The stop must not write EIP in the hook (a written
-     * EIP cancels uc_emu_stop), so EIP moves past HLT afterwards. */
-    vm->resume_eip_valid = true;
-    vm->resume_eip = eip + size;
+    /* HLT exits under a hypervisor (VT-x "HLT exiting", which KVM sets):
+     * the vCPU then sleeps in the host until an interrupt is due. */
     if (vm->hypervised)
         hv_vm_exit(vm, HV_EXIT_HLT, 0, HV_CAUSE_NONE);
+    bool intr_on = hv_vcpu_if(vm);
+    if (intr_on && hv_vcpu_halt_wait(vm, eip)) {
+        /* Woken: the interrupt is taken at the next boundary, after the
+         * HLT (its saved EIP is the next instruction, SDM "HLT"). */
+        skip(vm, eip, size);
+        return;
+    }
+    /* Nothing can wake the CPU: with interrupts off, or with every line
+     * that could fire masked or quiet, the VM ends (DESIGN.md §3). The
+     * stop must not write EIP in the hook (a written EIP cancels
+     * uc_emu_stop), so EIP moves past HLT afterwards. */
+    vm->resume_eip_valid = true;
+    vm->resume_eip = eip + size;
     hv_vm_end(vm, HV_VM_HALT, false, 0,
-              (eflags & (1u << 9)) ? "HLT with interrupts on, but no device "
-                                     "can interrupt yet"
-                                   : "");
+              intr_on ? "HLT with interrupts on, but no interrupt can come "
+                        "(no timer programmed, or its line masked)"
+                      : "");
     uc_emu_stop(vm->uc);
 }
 
@@ -281,6 +289,7 @@ static void iret(hv_vm *vm, uint32_t eip)
     esp += 12;
     uc_reg_write(vm->uc, UC_X86_REG_ESP, &esp);
     uc_reg_write(vm->uc, UC_X86_REG_EFLAGS, &flags);
+    vm->if_valid = false;
     uc_reg_write(vm->uc, UC_X86_REG_EIP, &new_eip);
     hv_machine_emit(vm, HV_EV_IRET, new_eip, 0, 0, eip);
 }

@@ -25,7 +25,7 @@
 
 /* Copies the bytes of the instruction at `eip` (already translated by the
  * fetch accounting) without accounting again. */
-static bool fetch_bytes(hv_vm *vm, uint32_t eip, uint8_t *buf, uint32_t len)
+bool hv_vcpu_fetch_bytes(hv_vm *vm, uint32_t eip, uint8_t *buf, uint32_t len)
 {
     for (uint32_t i = 0; i < len;) {
         uint32_t la = eip + i;
@@ -58,11 +58,39 @@ static const bool priv_candidate[256] = {
     [0x64] = true, [0x65] = true,
 };
 
+/* Instructions that may change EFLAGS.IF (CLI, STI, POPF, IRET) or open
+ * an interrupt shadow (MOV SS, POP SS), and prefixes, which may hide one:
+ * the engine's cached IF is dropped when one runs. */
+static const bool if_writer[256] = {
+    [0xFA] = true, [0xFB] = true, [0x9D] = true, [0xCF] = true,
+    [0x8E] = true, [0x17] = true, [0x66] = true, [0x67] = true,
+    [0xF0] = true, [0xF2] = true, [0xF3] = true, [0x26] = true,
+    [0x2E] = true, [0x36] = true, [0x3E] = true, [0x64] = true,
+    [0x65] = true,
+};
+
+static void note_if_writer(hv_vm *vm, uint32_t eip, uint8_t op)
+{
+    /* STI with IF = 0 blocks interrupts until after the next instruction;
+     * so do MOV SS and POP SS (SDM Vol 3A §6.8.3, "STI"). */
+    if (op == 0xFB)
+        vm->intr_shadow = !hv_vcpu_if(vm);
+    else if (op == 0x17)
+        vm->intr_shadow = true;
+    else if (op == 0x8E) {
+        uint8_t modrm[2];
+        if (hv_vcpu_fetch_bytes(vm, eip, modrm, 2) && ((modrm[1] >> 3) & 7u) == 2)
+            vm->intr_shadow = true;
+    }
+    vm->if_valid = false;
+}
+
 static void uncount_instruction(hv_vm *vm)
 {
     hv_machine *m = vm->m;
     m->ctr.instructions--;
     m->ctr.cycles -= m->cfg.cost.insn;
+    vm->cycles -= m->cfg.cost.insn;
     vm->instructions--;
     if (!m->unlimited)
         m->budget++;
@@ -80,6 +108,8 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
         size = 1;
 
     hv_vcpu_finish_emulated_write(vm);
+    if (vm->mmio_live)
+        hv_vcpu_mmio_unmap(vm); /* it served the last instruction only */
     if (vm->rom_dirty) {
         memcpy(vm->rom, vm->rom_image, sizeof vm->rom_image);
         vm->rom_dirty = false;
@@ -101,15 +131,26 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
             }
     }
     m->first_insn = false;
-    m->ctr.instructions++;
-    m->ctr.cycles += m->cfg.cost.insn;
-    vm->instructions++;
-    if (!m->unlimited)
-        m->budget--;
     if (eip != vm->cur_eip)
         vm->rep_io_exited = false; /* a new instruction, not a REP item */
     vm->cur_eip = eip;
     vm->cur_size = size;
+
+    /* The instruction boundary: timers, then a pending interrupt, which
+     * the CPU takes before this instruction (vcpu_irq.c). */
+    bool shadow = vm->intr_shadow;
+    vm->intr_shadow = false;
+    if (hv_vcpu_clock(vm) >= vm->deadline)
+        hv_vcpu_timers_run(vm);
+    if (vm->intr_line && hv_vcpu_interrupt(vm, eip, shadow))
+        return;
+
+    m->ctr.instructions++;
+    m->ctr.cycles += m->cfg.cost.insn;
+    vm->cycles += m->cfg.cost.insn;
+    vm->instructions++;
+    if (!m->unlimited)
+        m->budget--;
 
     if (vm->poison_live &&
         (hv_vcpu_is_poison(vm, eip & PAGE_MASK) ||
@@ -122,7 +163,7 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
         uncount_instruction(vm);
         hv_xlat x;
         hv_mmu_result r = hv_mmu_access(vm, page, HV_ACC_FETCH, &x);
-        if (r == HV_MMU_UNBACKED) {
+        if (r == HV_MMU_UNBACKED || r == HV_MMU_MMIO) {
             hv_vcpu_end_unbacked(vm, x.fault_addr);
             uc_emu_stop(uc);
             return;
@@ -163,7 +204,8 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
                     }
                 }
             }
-            if (r == HV_MMU_UNBACKED) {
+            if (r == HV_MMU_UNBACKED || r == HV_MMU_MMIO) {
+                /* Code in a device's page: not modelled, the VM ends. */
                 hv_vcpu_end_unbacked(vm, x.fault_addr);
                 uc_emu_stop(uc);
                 return;
@@ -192,12 +234,15 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
     }
     /* Most instructions are none of the engine's: one byte tells. */
     uint8_t b0;
-    if (!first && !fetch_bytes(vm, eip, &b0, 1))
+    if (!first && !hv_vcpu_fetch_bytes(vm, eip, &b0, 1))
         return;
-    if (!priv_candidate[first ? *first : b0])
+    uint8_t op = first ? *first : b0;
+    if (if_writer[op])
+        note_if_writer(vm, eip, op);
+    if (!priv_candidate[op])
         return;
     uint8_t insn[16];
-    if (size > sizeof insn || !fetch_bytes(vm, eip, insn, size))
+    if (size > sizeof insn || !hv_vcpu_fetch_bytes(vm, eip, insn, size))
         return;
     hv_priv_emulate(vm, eip, insn, size);
 }
@@ -212,7 +257,7 @@ static void io_exit(hv_vm *vm, uint32_t port, int size, bool in)
     if (!vm->hypervised)
         return;
     uint8_t insn[4] = {0};
-    fetch_bytes(vm, vm->cur_eip, insn, vm->cur_size < 4 ? vm->cur_size : 4);
+    hv_vcpu_fetch_bytes(vm, vm->cur_eip, insn, vm->cur_size < 4 ? vm->cur_size : 4);
     unsigned i = 0;
     bool rep = false;
     for (; i < 3 && (insn[i] == 0xF3 || insn[i] == 0xF2 || insn[i] == 0x66 ||
@@ -238,7 +283,11 @@ static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)
     (void)uc;
     hv_vm *vm = opaque;
     io_exit(vm, port, size, true);
-    return hv_bus_in(&vm->bus, (uint16_t)port, (unsigned)size);
+    vm->in_exit = vm->hypervised;
+    uint32_t v = hv_bus_in(&vm->bus, (uint16_t)port, (unsigned)size);
+    vm->in_exit = false;
+    hv_vcpu_timer_rearm(vm);
+    return v;
 }
 
 static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
@@ -247,7 +296,10 @@ static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
     (void)uc;
     hv_vm *vm = opaque;
     io_exit(vm, port, size, false);
+    vm->in_exit = vm->hypervised;
     hv_bus_out(&vm->bus, (uint16_t)port, (unsigned)size, value);
+    vm->in_exit = false;
+    hv_vcpu_timer_rearm(vm);
 }
 
 /* Exceptions and INT n that Unicorn raised itself: it never vectors
@@ -258,7 +310,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
     hv_vm *vm = opaque;
     uint32_t error = hv_except_unicorn_fixup(vm);
     uint8_t insn[16] = {0};
-    fetch_bytes(vm, vm->cur_eip, insn, vm->cur_size < 16 ? vm->cur_size : 16);
+    hv_vcpu_fetch_bytes(vm, vm->cur_eip, insn, vm->cur_size < 16 ? vm->cur_size : 16);
     uint32_t i = 0;
     while (i < vm->cur_size && (insn[i] == 0x66 || insn[i] == 0x67 ||
                                 insn[i] == 0xF2 || insn[i] == 0xF3))
@@ -339,6 +391,12 @@ static void vm_emit(void *opaque, hv_event_type type, uint32_t a, uint32_t b,
     hv_machine_emit(opaque, type, a, b, c, d);
 }
 
+static void vm_emit5(void *opaque, hv_event_type type, uint32_t a, uint32_t b,
+                     uint32_t c, uint32_t d, uint32_t e)
+{
+    hv_machine_emit5(opaque, type, a, b, c, d, e);
+}
+
 static void debug_exit(void *ctx, uint32_t value)
 {
     hv_vm_end(ctx, HV_VM_EXIT_PORT, true, value, "");
@@ -348,7 +406,7 @@ hv_err hv_vcpu_init(hv_vm *vm, const hv_vm_config *vc)
 {
     hv_machine *m = vm->m;
     hv_err err;
-    vm->emit = (hv_emitter){vm_emit, vm};
+    vm->emit = (hv_emitter){vm_emit, vm, vm_emit5};
     vm->fetch_gen = UINT64_MAX; /* the fetch cache starts empty */
     vm->poison = aligned_alloc(4096, 4096);
     if (!vm->poison)
@@ -375,9 +433,17 @@ hv_err hv_vcpu_init(hv_vm *vm, const hv_vm_config *vc)
     vm->debug_exit = (hv_debug_exit){debug_exit, vm};
     if ((err = hv_bus_add(&vm->bus, 0x3F8, 8, &hv_uart16550_ops, &vm->uart)) ||
         (err = hv_bus_add(&vm->bus, 0xF4, 4, &hv_debug_exit_ops,
-                          &vm->debug_exit)))
+                          &vm->debug_exit)) ||
+        (err = hv_vcpu_irq_init(vm)))
+        return err;
+    hv_mmio_bus_init(&vm->mmio, vm->emit);
+    hv_mmio_test_init(&vm->mmio_test, hv_vm_console_put, vm, vm->emit);
+    if ((err = hv_mmio_bus_add(&vm->mmio, HV_MMIO_TEST_BASE, HV_MMIO_TEST_LEN,
+                               &hv_mmio_test_ops, &vm->mmio_test)))
         return err;
     hv_bus_reset(&vm->bus);
+    hv_mmio_bus_reset(&vm->mmio);
+    hv_vcpu_irq_powered_on(vm);
 
     uc_hook h;
     if (uc_hook_add(vm->uc, &h, UC_HOOK_CODE, hook_code, vm, 1, 0) ||
@@ -420,6 +486,8 @@ hv_err hv_vcpu_run(hv_vm *vm)
         uc_reg_read(vm->uc, UC_X86_REG_EIP, &eip);
         uc_err ue = uc_emu_start(vm->uc, eip, UINT64_MAX, 0, 0);
         hv_vcpu_finish_emulated_write(vm);
+        if (vm->mmio_live)
+            hv_vcpu_mmio_unmap(vm);
         if (vm->resume_eip_valid) {
             vm->resume_eip_valid = false;
             uc_reg_write(vm->uc, UC_X86_REG_EIP, &vm->resume_eip);

@@ -36,4 +36,31 @@ bool hv_vcpu_hook_prot(uc_engine *uc, uc_mem_type type, uint64_t address,
 void hv_vcpu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address,
                       int size, int64_t value, void *opaque);
 
+/* Copies instruction bytes at eip through the TLB (no accounting). */
+bool hv_vcpu_fetch_bytes(hv_vm *vm, uint32_t eip, uint8_t *buf, uint32_t len);
+
+/* The MMIO page mapped for the current instruction goes (vcpu_mem.c). */
+void hv_vcpu_mmio_unmap(hv_vm *vm);
+
+/* vcpu_irq.c: time and interrupts. */
+uint64_t hv_vcpu_clock(const hv_vm *vm);
+/* Recomputes the deadline after the PIT may have changed. */
+void hv_vcpu_timer_rearm(hv_vm *vm);
+/* The deadline has come: the PIT catches up with the clock. */
+void hv_vcpu_timers_run(hv_vm *vm);
+/* EFLAGS.IF (cached until an instruction or the engine may change it). */
+bool hv_vcpu_if(hv_vm *vm);
+/* INTR is high at the boundary before the instruction at eip: delivers
+ * (or injects) the interrupt when the CPU takes it now; true when it did
+ * (EIP is then the handler's). */
+bool hv_vcpu_interrupt(hv_vm *vm, uint32_t eip, bool shadow);
+/* HLT with IF = 1: waits (in modelled time) for INTR; false when nothing
+ * can ever raise it. */
+bool hv_vcpu_halt_wait(hv_vm *vm, uint32_t eip);
+hv_err hv_vcpu_irq_init(hv_vm *vm);
+/* After the devices' power-on reset. */
+void hv_vcpu_irq_powered_on(hv_vm *vm);
+hv_err hv_vcpu_console_input(hv_vm *vm, const uint8_t *bytes, size_t len,
+                             size_t *taken);
+
 #endif

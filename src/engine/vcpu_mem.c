@@ -143,11 +143,88 @@ static hv_access access_of(uc_mem_type type)
     }
 }
 
+/* --- MMIO pages ------------------------------------------------------------
+ * HOW AN MMIO ACCESS IS EMULATED: the MMU has found that the access names
+ * a device's page and taken the mode's exit (none natively; a #PF exit in
+ * shadow mode; an EPT violation or misconfiguration in nested mode). The
+ * page is then mapped into Unicorn with uc_mmio_map for this instruction
+ * only; Unicorn completes the instruction through the callbacks below, so
+ * the device sees each access with its size and value and EIP moves past
+ * the instruction, as after KVM's emulator. Every later access of the
+ * same instruction to the page belongs to that one emulation (a read-
+ * modify-write takes one exit). The mapping goes at the next instruction,
+ * so the next access meets the MMU (and its exit) again. */
+
+static uint32_t mmio_operand(hv_vm *vm)
+{
+    uint8_t insn[16];
+    uint32_t n = vm->cur_size < sizeof insn ? vm->cur_size : sizeof insn;
+    if (!hv_vcpu_fetch_bytes(vm, vm->cur_eip, insn, n))
+        return HV_MMIO_OPERAND_NONE;
+    return hv_mmio_decode_operand(insn, n);
+}
+
+static uint64_t mmio_read_cb(uc_engine *uc, uint64_t offset, unsigned size,
+                             void *opaque)
+{
+    (void)uc;
+    hv_vm *vm = opaque;
+    uint32_t gpa = vm->mmio_gpa + (uint32_t)offset, operand = mmio_operand(vm);
+    vm->in_exit = vm->hypervised;
+    uint64_t v;
+    if (size == 8) /* a 64-bit load: two device reads, low half first */
+        v = hv_mmio_read(&vm->mmio, gpa, 4, operand) |
+            (uint64_t)hv_mmio_read(&vm->mmio, gpa + 4, 4, operand) << 32;
+    else
+        v = hv_mmio_read(&vm->mmio, gpa, size, operand);
+    vm->in_exit = false;
+    return v;
+}
+
+static void mmio_write_cb(uc_engine *uc, uint64_t offset, unsigned size,
+                          uint64_t value, void *opaque)
+{
+    (void)uc;
+    hv_vm *vm = opaque;
+    uint32_t gpa = vm->mmio_gpa + (uint32_t)offset, operand = mmio_operand(vm);
+    vm->in_exit = vm->hypervised;
+    if (size == 8) {
+        hv_mmio_write(&vm->mmio, gpa, 4, (uint32_t)value, operand);
+        hv_mmio_write(&vm->mmio, gpa + 4, 4, (uint32_t)(value >> 32), operand);
+    } else {
+        hv_mmio_write(&vm->mmio, gpa, size, (uint32_t)value, operand);
+    }
+    vm->in_exit = false;
+}
+
+void hv_vcpu_mmio_unmap(hv_vm *vm)
+{
+    uc_mem_unmap(vm->uc, vm->mmio_la, 0x1000);
+    vm->mmio_live = false;
+}
+
+static void mmio_map(hv_vm *vm, uint32_t la, const hv_xlat *x)
+{
+    if (vm->mmio_live)
+        hv_vcpu_mmio_unmap(vm);
+    uint32_t page = la & PAGE_MASK;
+    hv_ucmap_drop(&vm->ucmap, page); /* nothing should be there; be sure */
+    if (uc_mmio_map(vm->uc, page, 0x1000, mmio_read_cb, vm, mmio_write_cb,
+                    vm) != UC_ERR_OK) {
+        hv_vm_end(vm, HV_VM_INTERNAL, false, 0, "Unicorn refused an MMIO page");
+        return;
+    }
+    vm->mmio_live = true;
+    vm->mmio_la = page;
+    vm->mmio_gpa = x->gpa & PAGE_MASK;
+}
+
 /* One access the CPU makes on behalf of the guest instruction, accounted
  * here. Returns false when it must not go on (fault or VM ended). */
 static bool account(hv_vm *vm, uint32_t la, hv_access access, hv_xlat *x)
 {
     switch (hv_mmu_access(vm, la, access, x)) {
+    case HV_MMU_MMIO:
     case HV_MMU_OK:
     case HV_MMU_EMULATE: return true;
     case HV_MMU_FAULT: fault_pending(vm, x); return false;
@@ -160,6 +237,7 @@ static bool account(hv_vm *vm, uint32_t la, hv_access access, hv_xlat *x)
 static bool resolved(hv_vm *vm, hv_mmu_result r, hv_xlat *x)
 {
     switch (r) {
+    case HV_MMU_MMIO:
     case HV_MMU_OK:
     case HV_MMU_EMULATE: return true;
     case HV_MMU_FAULT: fault_pending(vm, x); return false;
@@ -241,6 +319,10 @@ bool hv_vcpu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address,
     }
     if (!account(vm, la, access, &x))
         return false;
+    if (x.mmio) {
+        mmio_map(vm, la, &x);
+        return vm->exit_reason == HV_VM_RUNNING;
+    }
     if (paging && access != HV_ACC_WRITE)
         hv_vcpu_mark_add(vm, la & PAGE_MASK, access);
     hv_vcpu_map_page(vm, la, &x);
@@ -270,7 +352,13 @@ bool hv_vcpu_hook_prot(uc_engine *uc, uc_mem_type type, uint64_t address,
     uint32_t la = (uint32_t)address;
     if (!(vm->cr0 & HV_CR0_PG)) {
         hv_xlat x;
-        return account(vm, la, HV_ACC_WRITE, &x) && (hv_vcpu_map_page(vm, la, &x), true);
+        if (!account(vm, la, HV_ACC_WRITE, &x))
+            return false;
+        if (x.mmio)
+            mmio_map(vm, la, &x);
+        else
+            hv_vcpu_map_page(vm, la, &x);
+        return vm->exit_reason == HV_VM_RUNNING;
     }
     return remap_from_tlb(vm, la, HV_ACC_WRITE) &&
            vm->exit_reason == HV_VM_RUNNING;
@@ -304,7 +392,9 @@ void hv_vcpu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address,
     uint32_t last = first + (uint32_t)(size > 0 ? size - 1 : 0);
     for (uint32_t la = first;;) {
         uint32_t page = la & PAGE_MASK;
-        if (access == HV_ACC_READ) {
+        if (vm->mmio_live && page == vm->mmio_la) {
+            /* Part of this instruction's MMIO emulation. */
+        } else if (access == HV_ACC_READ) {
             /* Reads at CPL 0 are allowed by any entry: a hit is all. */
             if (!hv_vcpu_mark_take(vm, page, access)) {
                 const hv_tlb_entry *e = hv_tlb_lookup(vm->tlb, la, vm->vpid, access);
@@ -338,7 +428,9 @@ void hv_vcpu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address,
                 hv_vcpu_end_unbacked(vm, x.fault_addr);
                 return;
             }
-            if (x.rom)
+            if (r == HV_MMU_MMIO) {
+                mmio_map(vm, la, &x);
+            } else if (x.rom)
                 rom_write(vm, la, &x, value);
             else if (x.changed || !paging || hv_vcpu_is_poison(vm, page)) {
                 if (hv_vcpu_is_poison(vm, page))
@@ -372,6 +464,11 @@ static hv_mmu_result cpu_access(hv_vm *vm, uint32_t la, void *buf, size_t len,
     for (int i = 0; i < pages; i++) {
         uint32_t a = i == 0 ? la : pagen;
         hv_mmu_result r = hv_mmu_access(vm, a, access, x);
+        if (r == HV_MMU_MMIO) {
+            /* The CPU's own accesses (an exception frame, a descriptor)
+             * to a device page: not modelled, the VM ends. */
+            return HV_MMU_UNBACKED;
+        }
         if (r == HV_MMU_EMULATE) {
             emul[i] = true;
             gpa[i] = x->gpa;

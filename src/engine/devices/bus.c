@@ -27,6 +27,9 @@
 #include <string.h>
 
 #include "debug_exit.h"
+#include "mmio_test.h"
+#include "pic8259.h"
+#include "pit8254.h"
 #include "uart16550.h"
 
 /* Ports are 16 bits; a multi-byte access at 0xFFFF runs past the end of
@@ -41,6 +44,12 @@ const hv_device_ops *hv_device_kind_ops(uint32_t kind)
         return &hv_uart16550_ops;
     case HV_DEV_DEBUG_EXIT:
         return &hv_debug_exit_ops;
+    case HV_DEV_PIC8259:
+        return &hv_pic8259_ops;
+    case HV_DEV_PIT8254:
+        return &hv_pit8254_ops;
+    case HV_DEV_MMIO_TEST:
+        return &hv_mmio_test_ops;
     default:
         return NULL;
     }

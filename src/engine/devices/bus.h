@@ -36,6 +36,9 @@
 typedef enum hv_device_kind {
     HV_DEV_UART16550 = 1,
     HV_DEV_DEBUG_EXIT = 2,
+    HV_DEV_PIC8259 = 3,
+    HV_DEV_PIT8254 = 4,
+    HV_DEV_MMIO_TEST = 5,
     HV_DEV__COUNT
 } hv_device_kind;
 
