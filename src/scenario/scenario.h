@@ -411,7 +411,9 @@ bool hv_scn_question_accepts(const hv_scn_question *q,
 /* A step's run condition in words ("until label first_read"). */
 void hv_scn_until_describe(const hv_scn *s, const hv_scn_until *u, char *buf,
                            size_t len);
-/* A checkpoint's name: its "name", else "checkpoints[i]". */
+/* A checkpoint's name: its "name", else "checkpoints[i]". A name with a
+ * control character, or longer than 60 characters, comes back escaped
+ * and cut in `buf` (it goes into one-line failure messages). */
 const char *hv_scn_check_label(const hv_scn_check *c, uint32_t i, char *buf,
                                size_t len);
 

@@ -353,8 +353,13 @@ static hv_scn_err fail(hv_scn_diags *d, const char *scn_file,
                : HV_SCN_ERR_NOMEM;
 }
 
+/* How much of NASM's line a message shows: enough for the file, the line
+ * and the error, not a whole source line it might quote. */
+#define SCN_NASM_SHOW 300
+
 /* NASM's first error line (it names the guest file and line), or its
- * first line; returns how many other lines there were. */
+ * first line, escaped (it can quote the guest's text); returns how many
+ * other lines there were. */
 static size_t nasm_first_error(const char *msg, char *buf, size_t len)
 {
     snprintf(buf, len, "(no message)");
@@ -377,8 +382,8 @@ static size_t nasm_first_error(const char *msg, char *buf, size_t len)
         p = nl ? nl + 1 : p + n;
     }
     if (error || first)
-        snprintf(buf, len, "%.*s", (int)(error ? error_n : first_n),
-                 error ? error : first);
+        scn_escape(error ? error : first, error ? error_n : first_n,
+                   SCN_NASM_SHOW, false, buf, len);
     return lines ? lines - 1 : 0;
 }
 
@@ -410,12 +415,14 @@ hv_scn_err scn_asm_guest(hv_scn_arena *a, const char *path,
 {
     *out = NULL;
     struct stat st;
+    char shown[SCN_SHOW_LEN];
+    scn_show_path(path, shown);
     if (stat(path, &st) != 0)
-        return fail(d, scn_file, w, "cannot read the guest %s: %s", path,
+        return fail(d, scn_file, w, "cannot read the guest %s: %s", shown,
                     strerror(errno));
     if (!S_ISREG(st.st_mode))
         return fail(d, scn_file, w, "the guest %s is not a regular file%s",
-                    path, "");
+                    shown, "");
     tmpfiles t;
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp || strlen(tmp) > 40)
@@ -449,11 +456,12 @@ hv_scn_err scn_asm_guest(hv_scn_arena *a, const char *path,
                    serr ? strerror(serr) : "waitpid failed",
                    serr == ENOENT ? " (is NASM installed?)" : "");
     } else if (timed_out) {
-        err = fail(d, scn_file, w, "NASM took more than %s seconds on %s: "
-                   "stopped", "60", path);
+        err =
+            fail(d, scn_file, w,
+                 "NASM took more than %s seconds on %s: stopped", "60", shown);
     } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char *msg = read_all(t.out, 1u << 20, NULL);
-        char first[600];
+        char first[SCN_NASM_SHOW * 6 + 8];
         size_t more = nasm_first_error(msg, first, sizeof first);
         char extra[64] = "";
         if (more)

@@ -206,7 +206,10 @@ void scn_parse_check(scn_ctx *c, scn_node n, hv_scn_check *k)
     scn_get_str(c, n, "name", false, &k->name);
     scn_get_vm(c, n, &k->vm);
     int e;
-    if (scn_get_enum(c, n, "scope", false, "a scope (total or step)", scope_names, &e))
+    /* Only where scope is allowed: elsewhere scn_object has reported the
+     * key, and its value is not worth a second message. */
+    if ((k->kind == HV_SCN_CHECK_COUNTER || k->kind == HV_SCN_CHECK_CONSOLE) &&
+        scn_get_enum(c, n, "scope", false, "a scope", scope_names, &e))
         k->step_scope = e == 1;
     scn_node subj = scn_member(c, n, subjects[kind]);
     switch (k->kind) {

@@ -18,6 +18,103 @@ const char *hv_scn_strerror(hv_scn_err err)
     return "unknown error";
 }
 
+/* --- text from the scenario in a message ---------------------------------- */
+
+/* One character of s[0..n) at i: returns its length in bytes; *escaped
+ * says whether it is written as esc (NUL-terminated) or as it is. */
+static size_t show_char(const char *s, size_t n, size_t i, char esc[12],
+                        bool *escaped)
+{
+    unsigned char ch = (unsigned char)s[i];
+    uint32_t cp = ch;
+    size_t k = scn_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+    *escaped = true;
+    if (!k) {
+        snprintf(esc, 12, "\\x%02X", ch);
+        return 1;
+    }
+    switch (ch) {
+    case '\n': memcpy(esc, "\\n", 3); return 1;
+    case '\t': memcpy(esc, "\\t", 3); return 1;
+    case '\r': memcpy(esc, "\\r", 3); return 1;
+    case '\\': memcpy(esc, "\\\\", 3); return 1;
+    case '"': memcpy(esc, "\\\"", 3); return 1;
+    default: break;
+    }
+    if (scn_cp_unsafe(cp)) {
+        if (cp < 0x80)
+            snprintf(esc, 12, "\\x%02X", (unsigned)cp);
+        else
+            snprintf(esc, 12, "\\u%04X", (unsigned)cp);
+        return k;
+    }
+    *escaped = false;
+    return k;
+}
+
+char *scn_escape(const char *s, size_t n, size_t max, bool tail, char *buf,
+                 size_t len)
+{
+    static const char ellipsis[] = "\xE2\x80\xA6"; /* … */
+    char esc[12];
+    bool e;
+    size_t chars = 0, i = 0, o = 0;
+    if (!len)
+        return buf;
+    buf[0] = 0;
+    if (tail) {
+        for (size_t k = 0; k < n; k += show_char(s, n, k, esc, &e))
+            chars++;
+        /* Skip all but the last `max`. */
+        for (size_t skip = chars > max ? chars - max : 0; skip; skip--)
+            i += show_char(s, n, i, esc, &e);
+        if (i && len > 4) {
+            memcpy(buf, ellipsis, 3);
+            o = 3;
+        }
+    }
+    /* Room is kept for a closing "…" and the NUL. */
+    for (chars = 0; i < n; chars++) {
+        size_t k = show_char(s, n, i, esc, &e);
+        const char *out = e ? esc : s + i;
+        size_t w = e ? strlen(esc) : k;
+        if (chars == max || o + w + 4 > len)
+            break;
+        memcpy(buf + o, out, w);
+        o += w;
+        i += k;
+    }
+    if (i < n && o + 4 <= len) {
+        memcpy(buf + o, ellipsis, 3);
+        o += 3;
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+const char *scn_show_in(const char *s, char *buf)
+{
+    return scn_escape(s, strlen(s), SCN_SHOW_CHARS, false, buf, SCN_SHOW_LEN);
+}
+
+const char *scn_show_path(const char *s, char *buf)
+{
+    return scn_escape(s, strlen(s), SCN_SHOW_CHARS, true, buf, SCN_SHOW_LEN);
+}
+
+bool scn_is_plain(const char *s, size_t max)
+{
+    size_t n = strlen(s), chars = 0;
+    char esc[12];
+    bool e;
+    for (size_t i = 0; i < n; chars++) {
+        i += show_char(s, n, i, esc, &e);
+        if (e || chars >= max)
+            return false;
+    }
+    return true;
+}
+
 void hv_scn_diags_init(hv_scn_diags *d)
 {
     memset(d, 0, sizeof *d);

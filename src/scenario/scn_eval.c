@@ -97,31 +97,15 @@ static void cmp_expect(const hv_scn_cmp *c, bool hex, const char *what,
         snprintf(buf, len, "%s%s at most %s", what, m, b);
 }
 
-/* Quotes a string for a message: escapes, and keeps the last `max` bytes. */
+/* Quotes text for a result: escaped (scn_escape), the last `max`
+ * characters. */
 static void quote(const char *s, size_t n, size_t max, char *buf, size_t len)
 {
-    size_t o = 0, start = n > max ? n - max : 0;
-    if (len < 8)
+    if (len < 10)
         return;
-    buf[o++] = '"';
-    if (start) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    for (size_t i = start; i < n && o + 6 < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '\n') {
-            buf[o++] = '\\';
-            buf[o++] = 'n';
-        } else if (ch == '"' || ch == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char)ch;
-        } else if (ch < 0x20 || ch == 0x7F) {
-            o += (size_t)snprintf(buf + o, len - o, "\\x%02x", ch);
-        } else {
-            buf[o++] = (char)ch;
-        }
-    }
+    buf[0] = '"';
+    scn_escape(s, n, max, true, buf + 1, len - 2);
+    size_t o = strlen(buf);
     buf[o++] = '"';
     buf[o] = 0;
 }

@@ -116,6 +116,15 @@ void scn_err_loc(scn_ctx *c, const hv_scn_loc *loc, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *scn_show(scn_ctx *c, const char *s)
+{
+    char buf[SCN_SHOW_LEN];
+    const char *r = scn_strdup(c->arena, scn_show_in(s, buf));
+    if (!r)
+        c->oom = true;
+    return r ? r : "?";
+}
+
 const char *scn_type_name(const cJSON *j)
 {
     if (cJSON_IsObject(j)) return "an object";
@@ -151,12 +160,13 @@ bool scn_object(scn_ctx *c, scn_node n, const char *const *allowed)
         scn_node kn = scn_member(c, n, key);
         const char *s = scn_suggest(key, allowed);
         if (s) {
-            scn_err_key(c, kn, "unknown key '%s'; did you mean '%s'?", key, s);
+            scn_err_key(c, kn, "unknown key '%s'; did you mean '%s'?",
+                        scn_show(c, key), s);
         } else {
             char list[400];
             scn_join(allowed, list, sizeof list);
-            scn_err_key(c, kn, "unknown key '%s' (allowed here: %s)", key,
-                        list);
+            scn_err_key(c, kn, "unknown key '%s' (allowed here: %s)",
+                        scn_show(c, key), list);
         }
     }
     return true;
@@ -287,14 +297,16 @@ bool scn_node_enum(scn_ctx *c, scn_node v, const char *what,
             return true;
         }
     const char *s = scn_suggest(v.j->valuestring, names);
-    char list[1500];
+    char list[1500], shown[sizeof list * 2];
     scn_join(names, list, sizeof list);
+    /* The names may be the author's own (VM names): escaped too. */
+    scn_escape(list, strlen(list), sizeof list, false, shown, sizeof shown);
     if (s)
-        scn_err(c, v, "'%s' is not %s; did you mean '%s'?", v.j->valuestring,
-                what, s);
+        scn_err(c, v, "'%s' is not %s; did you mean '%s'?",
+                scn_show(c, v.j->valuestring), what, scn_show(c, s));
     else
-        scn_err(c, v, "'%s' is not %s (one of: %s)", v.j->valuestring, what,
-                list);
+        scn_err(c, v, "'%s' is not %s (one of: %s)",
+                scn_show(c, v.j->valuestring), what, shown);
     return false;
 }
 
@@ -352,8 +364,8 @@ bool scn_get_vm(scn_ctx *c, scn_node obj, uint32_t *out)
                                         c->s->nvms, sizeof c->s->vms[0]);
     if (s)
         scn_err(c, v, "no VM is named '%s'; did you mean '%s'?",
-                v.j->valuestring, s);
+                scn_show(c, v.j->valuestring), scn_show(c, s));
     else
-        scn_err(c, v, "no VM is named '%s'", v.j->valuestring);
+        scn_err(c, v, "no VM is named '%s'", scn_show(c, v.j->valuestring));
     return false;
 }

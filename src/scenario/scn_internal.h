@@ -29,6 +29,32 @@ bool scn_diag_vadd(hv_scn_diags *d, const char *file, uint32_t line,
                    uint32_t col, const char *path, const char *fmt,
                    va_list ap);
 
+/* --- text from the scenario in a message (scn_diag.c) --------------------- */
+
+/* How much of a string from the scenario (a key, a value, a label, a
+ * name) a message echoes: the first SCN_SHOW_CHARS characters, then "…". */
+#define SCN_SHOW_CHARS 60
+/* A buffer that holds SCN_SHOW_CHARS characters escaped (6 bytes each at
+ * most: \u009B), the "…" and the NUL. */
+#define SCN_SHOW_LEN (SCN_SHOW_CHARS * 6 + 8)
+
+/* The one way text from the scenario or a guest goes into a message:
+ * s[0..n) fit for one line of a terminal. A control character (C0, DEL,
+ * C1), a line separator or a bidi override is escaped (\n, \t, \r,
+ * \x1B, \u009B, \u202E), as are a byte that is not UTF-8 (\xFF), a
+ * backslash and a double quote, so nothing the author wrote can end the
+ * line, colour it or forge the next one. At most `max` characters are
+ * kept: the first ones, or the last ones with `tail`, "…" marking the
+ * cut. Always NUL-terminates buf (len >= 8); returns buf. */
+char *scn_escape(const char *s, size_t n, size_t max, bool tail, char *buf,
+                 size_t len);
+/* scn_escape of the NUL-terminated s with SCN_SHOW_CHARS into buf
+ * (SCN_SHOW_LEN bytes); scn_show_path keeps the end (a file's name). */
+const char *scn_show_in(const char *s, char *buf);
+const char *scn_show_path(const char *s, char *buf);
+/* Whether s would come out of scn_escape unchanged with `max`. */
+bool scn_is_plain(const char *s, size_t max);
+
 /* --- suggestions (scn_suggest.c) ------------------------------------------- */
 
 /* The name in `names` (NULL-terminated) closest to `word`, if it is close
@@ -77,6 +103,9 @@ void scn_err_key(scn_ctx *c, scn_node n, const char *fmt, ...)
 void scn_err_loc(scn_ctx *c, const hv_scn_loc *loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *scn_type_name(const cJSON *j);
+/* scn_escape of `s` with SCN_SHOW_CHARS, kept in the scenario's arena:
+ * for a message's '%s' (a NUL-terminated string). */
+const char *scn_show(scn_ctx *c, const char *s);
 
 /* Checks that `n` is an object whose keys are all in `allowed`
  * (NULL-terminated; "$schema" and "$comment" are always allowed). An

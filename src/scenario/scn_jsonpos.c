@@ -114,37 +114,6 @@ static bool key_put(scanner *s, const char *b, size_t n)
     return true;
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t avail)
-{
-    unsigned char b = p[0];
-    size_t n;
-    uint32_t cp;
-    if (b >= 0xC2 && b <= 0xDF) {
-        n = 2;
-        cp = b & 0x1F;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        n = 3;
-        cp = b & 0x0F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        n = 4;
-        cp = b & 0x07;
-    } else {
-        return 0;
-    }
-    if (avail < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 /* A string at s->pos (the opening quote); decoded into s->key when
  * `decode`. */
 static bool scan_string(scanner *s, bool decode)
@@ -177,8 +146,9 @@ static bool scan_string(scanner *s, bool decode)
             return false;
         }
         if (ch >= 0x80) {
-            size_t n = utf8_len((const unsigned char *)s->t + s->pos,
-                                s->len - s->pos);
+            uint32_t cp;
+            size_t n = scn_utf8_decode((const unsigned char *)s->t + s->pos,
+                                       s->len - s->pos, &cp);
             if (!n) {
                 fail(s, s->pos, "invalid UTF-8 byte 0x%02x in a string", ch);
                 return false;
@@ -410,15 +380,18 @@ static bool next_index(scanner *s, frame *f)
     return true;
 }
 
+/* A key and its ':'. Until the key has been read the path is the
+ * object's own (the previous member's path would name the wrong value):
+ * an error inside the key is reported there. */
 static bool read_key(scanner *s, frame *f, size_t *key_off)
 {
+    path_cut(s, f->path_len);
     if (s->pos >= s->len) {
         fail(s, s->pos, "the file ends inside an object");
         return false;
     }
     if (s->t[s->pos] != '"') {
         char ch = s->t[s->pos];
-        path_cut(s, f->path_len);
         if (ch == '\'')
             fail(s, s->pos, "keys use double quotes, not '");
         else if (ch == '/' && s->pos + 1 < s->len &&
@@ -498,6 +471,7 @@ static bool run(scanner *s)
             /* fall through */
         case ST_KEY:
             if (st == ST_KEY && ch == '}') {
+                path_cut(s, f->path_len);
                 fail(s, comma, "trailing comma before '}'");
                 return false;
             }

@@ -58,6 +58,17 @@ bool scn_path_key(char **path, size_t *len, size_t *cap, const char *key,
                   size_t keylen);
 bool scn_path_index(char **path, size_t *len, size_t *cap, size_t i);
 
+/* The length (1..4) of the valid UTF-8 character at p (avail bytes
+ * readable) and its code point in *cp; 0 when the bytes are not UTF-8
+ * (overlong, a surrogate, past U+10FFFF, cut short). */
+size_t scn_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp);
+/* Whether code point cp must not reach a terminal as it is: a C0 or C1
+ * control or DEL (a newline forges a message line, ESC starts a terminal
+ * sequence, U+009B is a one-byte CSI on some terminals), a line or
+ * paragraph separator, or a bidirectional override or isolate (they
+ * reorder what the reader sees). Paths and messages escape them. */
+bool scn_cp_unsafe(uint32_t cp);
+
 /* 1-based line and column (in characters: UTF-8 continuation bytes do not
  * count) of byte `off`. */
 /* Forgets the memo of scn_linecol: a new text starts (a buffer may be

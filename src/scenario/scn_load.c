@@ -144,9 +144,43 @@ static bool vm_name_ok(const char *n)
 
 static const char *join_dir(scn_ctx *c, const char *dir, const char *path)
 {
-    if (path[0] == '/' || strcmp(dir, ".") == 0)
+    if (strcmp(dir, ".") == 0)
         return scn_strdup(c->arena, path);
     return scn_sprintf(c->arena, "%s/%s", dir, path);
+}
+
+/* A guest is named relative to the scenario and stays inside the
+ * scenario's directory, so a lesson is one directory that can move (or be
+ * handed to a student) whole, and a scenario cannot point NASM at an
+ * arbitrary file of the machine it is checked on. The test is on the text
+ * of the path: "guest/../guest/a.asm" is fine, "../a.asm" is not. (A
+ * guest's own %include and incbin are NASM's business, not this one.) */
+static void check_guest_path(scn_ctx *c, scn_node gn, const char *path)
+{
+    if (path[0] == '/') {
+        scn_err(c, gn,
+                "'%s' is an absolute path: name the guest relative "
+                "to the scenario's directory (e.g. \"guest/x.asm\")",
+                scn_show(c, path));
+        return;
+    }
+    long depth = 0;
+    for (const char *p = path; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            depth--;
+        else if (n && !(n == 1 && p[0] == '.'))
+            depth++;
+        if (depth < 0) {
+            scn_err(c, gn,
+                    "'%s' leaves the scenario's directory: a guest lives "
+                    "in it or below it (e.g. \"guest/x.asm\")",
+                    scn_show(c, path));
+            return;
+        }
+        p += n;
+        p += *p == '/';
+    }
 }
 
 static void parse_devices(scn_ctx *c, scn_node vn, hv_scn_vm *vm)
@@ -157,14 +191,34 @@ static void parse_devices(scn_ctx *c, scn_node vn, hv_scn_vm *vm)
         return;
     vm->has_devices = true;
     vm->devices_loc = scn_loc(c, arr);
+    bool ok = true;
     for (size_t i = 0; i < n; i++) {
         scn_node e = scn_elem(c, arr, i);
         int d;
-        if (!scn_node_enum(c, e, "a known device", device_names, &d))
+        if (!scn_node_enum(c, e, "a known device", device_names, &d)) {
+            ok = false;
             continue;
+        }
         if (vm->devices & (1u << d))
             scn_err(c, e, "device '%s' is listed twice", device_names[d]);
         vm->devices |= 1u << d;
+    }
+    /* The engine attaches every device to every VM (hv_vm_config has no
+     * device list): a list that leaves one out would describe a machine
+     * that is not the one run, so it is refused here, where `hvlab check`
+     * sees it, rather than when the run starts. */
+    const uint32_t all = HV_SCN_DEV_UART | HV_SCN_DEV_EXIT_PORT;
+    if (ok && vm->devices != all) {
+        const char *missing = !(vm->devices & HV_SCN_DEV_UART) &&
+                                      !(vm->devices & HV_SCN_DEV_EXIT_PORT)
+                                  ? "uart and exit_port"
+                              : !(vm->devices & HV_SCN_DEV_UART) ? "uart"
+                                                                 : "exit_port";
+        scn_err(c, arr,
+                "leaves out %s: every VM has uart and exit_port "
+                "(hvlab cannot take a device away yet); list both, "
+                "or leave devices out",
+                missing);
     }
 }
 
@@ -182,11 +236,13 @@ static void parse_vm(scn_ctx *c, scn_node vn, uint32_t i)
     if (scn_get_str(c, vn, "name", false, &name)) {
         scn_node nn = scn_member(c, vn, "name");
         if (!vm_name_ok(name))
-            scn_err(c, nn, "'%s' is not a VM name (1 to 15 letters, digits, "
-                           "'_' or '-')", name);
+            scn_err(c, nn,
+                    "'%s' is not a VM name (1 to 15 letters, digits, "
+                    "'_' or '-')",
+                    scn_show(c, name));
         for (uint32_t k = 0; k < i; k++)
             if (strcmp(c->s->vms[k].name, name) == 0)
-                scn_err(c, nn, "two VMs are named '%s'", name);
+                scn_err(c, nn, "two VMs are named '%s'", scn_show(c, name));
         vm->name = name;
     }
     uint64_t ram;
@@ -194,6 +250,7 @@ static void parse_vm(scn_ctx *c, scn_node vn, uint32_t i)
         vm->ram_bytes = (uint32_t)ram;
     vm->guest_loc = scn_loc(c, scn_member(c, vn, "guest"));
     if (scn_get_str(c, vn, "guest", true, &vm->guest)) {
+        check_guest_path(c, scn_member(c, vn, "guest"), vm->guest);
         vm->guest_path = join_dir(c, c->s->dir, vm->guest);
         if (!vm->guest_path)
             c->oom = true;

@@ -164,6 +164,51 @@ static bool is_ident(const char *k, size_t n)
     return true;
 }
 
+size_t scn_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
+{
+    if (!avail)
+        return 0;
+    unsigned char b = p[0];
+    size_t n;
+    uint32_t c;
+    if (b < 0x80) {
+        *cp = b;
+        return 1;
+    }
+    if (b >= 0xC2 && b <= 0xDF) {
+        n = 2;
+        c = b & 0x1F;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        n = 3;
+        c = b & 0x0F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        n = 4;
+        c = b & 0x07;
+    } else {
+        return 0;
+    }
+    if (avail < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+        (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+bool scn_cp_unsafe(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || /* C0, DEL, C1 */
+           cp == 0x2028 || cp == 0x2029 ||            /* line, paragraph */
+           (cp >= 0x202A && cp <= 0x202E) ||          /* bidi embeddings */
+           (cp >= 0x2066 && cp <= 0x2069);            /* bidi isolates */
+}
+
 bool scn_path_key(char **p, size_t *len, size_t *cap, const char *key,
                   size_t n)
 {
@@ -171,21 +216,33 @@ bool scn_path_key(char **p, size_t *len, size_t *cap, const char *key,
         return path_put(p, len, cap, ".", 1) && path_put(p, len, cap, key, n);
     if (!path_put(p, len, cap, "[\"", 2))
         return false;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char ch = (unsigned char)key[i];
         char esc[8];
+        uint32_t cp = ch;
+        size_t k = ch < 0x80 ? 1
+                             : scn_utf8_decode((const unsigned char *)key + i,
+                                               n - i, &cp);
+        bool bad = !k; /* not UTF-8 (the scanner lets none through) */
+        if (bad) {
+            k = 1;
+            cp = ch;
+        }
+        bool ok;
         if (ch == '"' || ch == '\\') {
             esc[0] = '\\';
             esc[1] = (char)ch;
-            if (!path_put(p, len, cap, esc, 2))
-                return false;
-        } else if (ch < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", ch);
-            if (!path_put(p, len, cap, esc, 6))
-                return false;
-        } else if (!path_put(p, len, cap, (const char *)&key[i], 1)) {
-            return false;
+            ok = path_put(p, len, cap, esc, 2);
+        } else if (bad || scn_cp_unsafe(cp)) {
+            /* JSON's own escape, so the path stays a JSON string */
+            int w = snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
+            ok = path_put(p, len, cap, esc, (size_t)w);
+        } else {
+            ok = path_put(p, len, cap, key + i, k);
         }
+        if (!ok)
+            return false;
+        i += k;
     }
     return path_put(p, len, cap, "\"]", 2);
 }

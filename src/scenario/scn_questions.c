@@ -17,6 +17,19 @@ static const char *const from_keys[] = {"counter", "register", "scope", "vm",
                                         NULL};
 static const char *const scope_names[] = {"total", "step", NULL};
 
+static const char *trim(const char *s, size_t *n);
+
+/* Whether two choices are one to hv_scn_question_accepts, which ignores
+ * case and surrounding blanks: a student typing either would match the
+ * first, so the second could never be the answer. */
+static bool same_choice(const char *a, const char *b)
+{
+    size_t an, bn;
+    a = trim(a, &an);
+    b = trim(b, &bn);
+    return an == bn && strncasecmp(a, b, an) == 0;
+}
+
 static void parse_from(scn_ctx *c, scn_node q, hv_scn_question *qq)
 {
     scn_node fn = scn_member(c, q, "answer_from");
@@ -37,7 +50,7 @@ static void parse_from(scn_ctx *c, scn_node q, hv_scn_question *qq)
         if (!scn_node_enum(c, cn, "a counter", hv_scn_counter_names(), &e))
             return;
         src->counter = scn_strdup(c->arena, cn.j->valuestring);
-        if (scn_get_enum(c, fn, "scope", false, "a scope (total or step)", scope_names, &e))
+        if (scn_get_enum(c, fn, "scope", false, "a scope", scope_names, &e))
             src->step_scope = e == 1;
     } else {
         if (scn_member(c, fn, "scope").j)
@@ -73,9 +86,25 @@ static void parse_choices(scn_ctx *c, scn_node q, hv_scn_question *qq)
             continue;
         }
         v[i] = scn_strdup(c->arena, e.j->valuestring);
-        for (size_t k = 0; k < i; k++)
-            if (v[k] && v[i] && strcmp(v[k], v[i]) == 0)
-                scn_err(c, e, "the same choice is listed twice");
+        if (!v[i]) {
+            c->oom = true;
+            return;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (!v[k] || !same_choice(v[k], v[i]))
+                continue;
+            if (strcmp(v[k], v[i]) == 0)
+                scn_err(c, e, "the same choice is listed twice (choices[%zu])",
+                        k);
+            else
+                scn_err(c, e,
+                        "'%s' is the same choice as choices[%zu], "
+                        "'%s', to a student: answers are matched "
+                        "ignoring case and surrounding blanks",
+                        scn_show(c, v[i]), k, scn_show(c, v[k]));
+            ok = false;
+            break;
+        }
     }
     if (!ok)
         return;
@@ -101,9 +130,10 @@ static void parse_choices(scn_ctx *c, scn_node q, hv_scn_question *qq)
     const char *s = scn_suggest(an.j->valuestring, (const char *const *)v);
     if (s)
         scn_err(c, an, "'%s' is not one of the choices; did you mean '%s'?",
-                an.j->valuestring, s);
+                scn_show(c, an.j->valuestring), scn_show(c, s));
     else
-        scn_err(c, an, "'%s' is not one of the choices", an.j->valuestring);
+        scn_err(c, an, "'%s' is not one of the choices",
+                scn_show(c, an.j->valuestring));
 }
 
 void scn_parse_question(scn_ctx *c, scn_node q, hv_scn_question *qq)

@@ -22,7 +22,6 @@ bool hv_scn_multi_vm_ready(void)
 bool hv_scn_runnable(const hv_scn *s, hv_paging paging, char *why,
                      size_t len)
 {
-    const uint32_t all = HV_SCN_DEV_UART | HV_SCN_DEV_EXIT_PORT;
     if (!hv_scn_paging_ready(paging)) {
         snprintf(why, len, "paging %s", hv_paging_name(paging));
         return false;
@@ -31,11 +30,7 @@ bool hv_scn_runnable(const hv_scn *s, hv_paging paging, char *why,
         snprintf(why, len, "several VMs in one machine");
         return false;
     }
-    for (uint32_t i = 0; i < s->nvms; i++)
-        if (s->vms[i].has_devices && s->vms[i].devices != all) {
-            snprintf(why, len, "a VM without uart or exit_port");
-            return false;
-        }
+    /* A VM's devices leaving one out is refused at load (parse_devices). */
     return true;
 }
 
@@ -95,10 +90,22 @@ static bool err_at(hv_scn_diags *d, const hv_scn *s, const hv_scn_loc *l,
     return false;
 }
 
-static const char *base_name(const char *p)
+/* The guest's file name for a message, escaped (scn_show_path). */
+static const char *base_name(const char *p, char *buf)
 {
     const char *s = strrchr(p, '/');
-    return s ? s + 1 : p;
+    return scn_show_path(s ? s + 1 : p, buf);
+}
+
+/* ", the guest of VM right" when several VMs could own a label. */
+static const char *whose(const hv_scn *s, uint32_t vm, char *buf, size_t len)
+{
+    char name[SCN_SHOW_LEN];
+    buf[0] = 0;
+    if (s->nvms > 1 && vm < s->nvms)
+        snprintf(buf, len, ", the guest of VM %s",
+                 scn_show_in(s->vms[vm].name, name));
+    return buf;
 }
 
 static bool resolve_one(const hv_scn *s, const scn_ref *r, hv_scn_diags *d,
@@ -111,25 +118,32 @@ static bool resolve_one(const hv_scn *s, const scn_ref *r, hv_scn_diags *d,
     if (!g)
         return true; /* its guest failed: already reported */
     const hv_scn_symbol *sym = hv_scn_symbol_find(g, v->symbol);
+    char name[SCN_SHOW_LEN], file[SCN_SHOW_LEN], sug_buf[SCN_SHOW_LEN];
+    char vm[SCN_SHOW_LEN + 32];
+    scn_show_in(v->symbol, name);
+    base_name(g->path, file);
+    whose(s, r->vm, vm, sizeof vm);
     if (!sym) {
         const char *sug =
             g->nsyms ? scn_suggest_strided(v->symbol, &g->syms[0].name,
                                            g->nsyms, sizeof *g->syms)
                      : NULL;
         if (sug)
-            return err_at(d, s, &v->loc, oom, "no label '%s' in %s; did you "
-                          "mean '%s'?", v->symbol, base_name(g->path), sug);
-        return err_at(d, s, &v->loc, oom, "no label '%s' in %s", v->symbol,
-                      base_name(g->path));
+            return err_at(d, s, &v->loc, oom,
+                          "no label '%s' in %s%s; did you mean '%s'?", name,
+                          file, vm, scn_show_in(sug, sug_buf));
+        return err_at(d, s, &v->loc, oom, "no label '%s' in %s%s", name, file,
+                      vm);
     }
     if (r->label_only && !sym->is_label)
-        return err_at(d, s, &v->loc, oom, "'%s' is a constant (EQU 0x%x) in "
-                      "%s, not a label; for a number use \"address\"",
-                      v->symbol, sym->value, base_name(g->path));
+        return err_at(d, s, &v->loc, oom,
+                      "'%s' is a constant (EQU 0x%x) in "
+                      "%s%s, not a label; for a number use \"address\"",
+                      name, sym->value, file, vm);
     int64_t x = (int64_t)sym->value + v->offset;
     if (x < 0 || x > (int64_t)UINT32_MAX)
-        return err_at(d, s, &v->loc, oom, "'%s%+lld' is outside 32 bits",
-                      v->symbol, (long long)v->offset);
+        return err_at(d, s, &v->loc, oom, "'%s%+lld' is outside 32 bits", name,
+                      (long long)v->offset);
     v->v = (uint64_t)x;
     v->resolved = true;
     return true;
@@ -141,25 +155,29 @@ static bool check_image(const hv_scn *s, const hv_scn_vm *vm, hv_scn_diags *d,
 {
     const hv_scn_guest *g = vm->asm_out;
     uint32_t load = (uint32_t)vm->load.v;
+    char file[SCN_SHOW_LEN];
+    base_name(g->path, file);
     const hv_scn_loc *at = vm->load.loc.path ? &vm->load.loc : &vm->guest_loc;
     if (g->origin != load)
-        return err_at(d, s, at, oom, "%s is assembled for org 0x%x but "
+        return err_at(d, s, at, oom,
+                      "%s is assembled for org 0x%x but "
                       "loads at 0x%x: its labels would be wrong; make them "
                       "agree (the default load is 0x1000)",
-                      base_name(g->path), g->origin, load);
+                      file, g->origin, load);
     if (!g->image_len)
         return err_at(d, s, &vm->guest_loc, oom, "%s assembles to nothing",
-                      base_name(g->path));
+                      file);
     if (g->image_len > vm->ram_bytes || load > vm->ram_bytes - g->image_len)
-        return err_at(d, s, &vm->guest_loc, oom, "%s (%zu bytes at 0x%x) "
+        return err_at(d, s, &vm->guest_loc, oom,
+                      "%s (%zu bytes at 0x%x) "
                       "does not fit in the VM's %u MiB of RAM",
-                      base_name(g->path), g->image_len, load,
-                      vm->ram_bytes >> 20);
+                      file, g->image_len, load, vm->ram_bytes >> 20);
     if (load < 0x100000 && load + g->image_len > 0xA0000)
-        return err_at(d, s, &vm->guest_loc, oom, "%s (%zu bytes at 0x%x) "
+        return err_at(d, s, &vm->guest_loc, oom,
+                      "%s (%zu bytes at 0x%x) "
                       "reaches into 0xA0000-0xFFFFF, which is not RAM "
-                      "(docs/guest-abi.md)", base_name(g->path),
-                      g->image_len, load);
+                      "(docs/guest-abi.md)",
+                      file, g->image_len, load);
     return true;
 }
 
@@ -212,11 +230,6 @@ hv_scn_err hv_scn_config(const hv_scn *s, hv_paging paging, hv_config *cfg,
                       "are not implemented yet");
     for (uint32_t i = 0; i < s->nvms && i < HV_MAX_VMS; i++) {
         const hv_scn_vm *vm = &s->vms[i];
-        uint32_t all = HV_SCN_DEV_UART | HV_SCN_DEV_EXIT_PORT;
-        if (vm->has_devices && vm->devices != all)
-            bad = !err_at(d, s, &vm->devices_loc, &oom, "leaving a device "
-                          "out is not implemented yet: every VM has uart "
-                          "and exit_port, for now");
         if (!vm->asm_out) {
             bad = !err_at(d, s, &vm->guest_loc, &oom, "the guest is not "
                           "assembled (hv_scn_assemble first)");

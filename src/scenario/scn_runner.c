@@ -124,11 +124,17 @@ static bool break_is_ours(hv_machine *m, const hv_scn_until *u)
            regs.eip == (uint32_t)u->at.v;
 }
 
-static void ended_detail(hv_machine *m, char *buf, size_t len)
+/* How the step's VM ended: the one whose label, address or event the
+ * step waited for (an event of any VM: the first VM, when it is the only
+ * one). */
+static void ended_detail(hv_machine *m, const hv_scn_until *u, char *buf,
+                         size_t len)
 {
     hv_vm_state st;
-    if (hv_machine_vm_state(m, 0, &st) != HV_OK) {
-        snprintf(buf, len, "the VMs ended");
+    uint32_t vm = u->any_vm ? 0 : u->vm;
+    if ((u->any_vm && hv_machine_nvms(m) > 1) ||
+        hv_machine_vm_state(m, vm, &st) != HV_OK) {
+        snprintf(buf, len, "every VM ended");
         return;
     }
     if (st.has_status)
@@ -146,7 +152,7 @@ static hv_scn_err run_until(hv_scn_runner *r, const hv_scn_until *u,
     uint64_t start = insns(m), budget = r->s->max_instructions;
     hv_stop why = HV_STOP_ENDED;
     hv_scn_err err = HV_SCN_OK;
-    char what[160], ended[120];
+    char what[200], ended[120];
     hv_scn_until_describe(r->s, u, what, sizeof what);
     switch (u->kind) {
     case HV_SCN_RUN_NONE:
@@ -200,7 +206,7 @@ static hv_scn_err run_until(hv_scn_runner *r, const hv_scn_until *u,
                  (unsigned long long)budget, what);
         return HV_SCN_OK;
     }
-    ended_detail(m, ended, sizeof ended);
+    ended_detail(m, u, ended, sizeof ended);
     res->outcome = HV_SCN_STEP_NOT_REACHED;
     snprintf(res->detail, sizeof res->detail, "%s before it got %s", ended,
              what);
@@ -282,22 +288,24 @@ static const char *nth(uint64_t n, char *buf, size_t len)
 void hv_scn_until_describe(const hv_scn *s, const hv_scn_until *u, char *buf,
                            size_t len)
 {
-    char where[96] = "", times[80] = "", n[24];
+    char where[SCN_SHOW_LEN + 16] = "", times[40] = "", n[24];
+    char vm[SCN_SHOW_LEN + 16] = "", sym[SCN_SHOW_LEN], file[SCN_SHOW_LEN];
     if (u->count > 1)
         snprintf(times, sizeof times, " (the %s time)",
                  nth(u->count, n, sizeof n));
+    /* With several VMs, whose label, address or event it is. */
     if (s->nvms > 1 && u->kind >= HV_SCN_RUN_LABEL &&
-        u->kind <= HV_SCN_RUN_EVENT && !u->any_vm && u->vm < s->nvms) {
-        size_t o = strlen(times);
-        snprintf(times + o, sizeof times - o, " in %s", s->vms[u->vm].name);
-    }
+        u->kind <= HV_SCN_RUN_EVENT && !u->any_vm && u->vm < s->nvms)
+        snprintf(vm, sizeof vm, " %s VM %s",
+                 u->kind == HV_SCN_RUN_LABEL ? "of" : "in",
+                 scn_show_in(s->vms[u->vm].name, sym));
     const hv_scn_guest *g = u->vm < s->nvms ? s->vms[u->vm].asm_out : NULL;
     uint32_t line;
     if ((u->kind == HV_SCN_RUN_LABEL || u->kind == HV_SCN_RUN_ADDRESS) &&
         hv_scn_addr_line(g, (uint32_t)u->at.v, &line)) {
         const char *base = strrchr(g->path, '/');
-        snprintf(where, sizeof where, " (%s:%u)", base ? base + 1 : g->path,
-                 line);
+        snprintf(where, sizeof where, " (%s:%u)",
+                 scn_show_path(base ? base + 1 : g->path, file), line);
     }
     switch (u->kind) {
     case HV_SCN_RUN_NONE: snprintf(buf, len, "no run"); break;
@@ -307,12 +315,13 @@ void hv_scn_until_describe(const hv_scn *s, const hv_scn_until *u, char *buf,
         break;
     case HV_SCN_RUN_EXIT: snprintf(buf, len, "to the end of every VM"); break;
     case HV_SCN_RUN_LABEL:
-        snprintf(buf, len, "to label %s%s%s", u->at.symbol ? u->at.symbol : "?",
-                 where, times);
+        snprintf(buf, len, "to label %s%s%s%s",
+                 scn_show_in(u->at.symbol ? u->at.symbol : "?", sym), vm, where,
+                 times);
         break;
     case HV_SCN_RUN_ADDRESS:
-        snprintf(buf, len, "to address 0x%08x%s%s", (uint32_t)u->at.v, where,
-                 times);
+        snprintf(buf, len, "to address 0x%08x%s%s%s", (uint32_t)u->at.v, vm,
+                 where, times);
         break;
     case HV_SCN_RUN_EVENT: {
         size_t o = (size_t)snprintf(buf, len, "to event %s",
@@ -323,7 +332,7 @@ void hv_scn_until_describe(const hv_scn *s, const hv_scn_until *u, char *buf,
                                                  u->fields[i].field),
                                   (uint32_t)u->fields[i].value.v);
         if (o < len)
-            snprintf(buf + o, len - o, "%s", times);
+            snprintf(buf + o, len - o, "%s%s", vm, times);
         break;
     }
     }
@@ -332,8 +341,13 @@ void hv_scn_until_describe(const hv_scn *s, const hv_scn_until *u, char *buf,
 const char *hv_scn_check_label(const hv_scn_check *c, uint32_t i, char *buf,
                                size_t len)
 {
-    if (c->name)
+    /* The author's name goes into failure lines: escaped and capped
+     * unless it is plain already. */
+    if (c->name && scn_is_plain(c->name, SCN_SHOW_CHARS))
         return c->name;
+    if (c->name)
+        return scn_escape(c->name, strlen(c->name), SCN_SHOW_CHARS, false, buf,
+                          len);
     snprintf(buf, len, "checkpoints[%u]", i);
     return buf;
 }

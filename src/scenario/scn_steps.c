@@ -118,11 +118,12 @@ static void parse_field(scn_ctx *c, scn_node fn, const char *key, int type,
         char list[200];
         scn_join(fields, list, sizeof list);
         if (s)
-            scn_err_key(c, v, "event '%s' has no field '%s'; did you mean "
-                              "'%s'?", ev, key, s);
+            scn_err_key(c, v,
+                        "event '%s' has no field '%s'; did you mean '%s'?", ev,
+                        scn_show(c, key), s);
         else
             scn_err_key(c, v, "event '%s' has no field '%s' (its fields: %s)",
-                        ev, key, nf ? list : "none");
+                        ev, scn_show(c, key), nf ? list : "none");
         return;
     }
     if (u->nfields >= sizeof u->fields / sizeof u->fields[0]) {
@@ -234,9 +235,11 @@ void scn_parse_until(scn_ctx *c, scn_node step, hv_scn_until *u)
             u->kind = HV_SCN_RUN_EXIT;
             return;
         }
-        scn_err(c, un, "'%s': until is \"exit\" or an object; for a label "
-                       "write {\"label\": \"%s\"}", un.j->valuestring,
-                un.j->valuestring);
+        const char *shown = scn_show(c, un.j->valuestring);
+        scn_err(c, un,
+                "'%s': until is \"exit\" or an object; for a label "
+                "write {\"label\": \"%s\"}",
+                shown, shown);
         return;
     }
     if (!cJSON_IsObject(un.j)) {
@@ -268,11 +271,14 @@ static void parse_step(scn_ctx *c, scn_node sn, uint32_t i)
     if (scn_get_str(c, sn, "id", false, &st->id)) {
         scn_node idn = scn_member(c, sn, "id");
         if (!step_id_ok(st->id))
-            scn_err(c, idn, "'%s' is not a step id (1 to 40 letters, digits, "
-                            "'_' or '-')", st->id);
+            scn_err(c, idn,
+                    "'%s' is not a step id (1 to 40 letters, digits, "
+                    "'_' or '-')",
+                    scn_show(c, st->id));
         for (uint32_t k = 0; k < i; k++)
             if (c->s->steps[k].id && strcmp(c->s->steps[k].id, st->id) == 0)
-                scn_err(c, idn, "two steps have the id '%s'", st->id);
+                scn_err(c, idn, "two steps have the id '%s'",
+                        scn_show(c, st->id));
     }
     scn_get_str(c, sn, "title", false, &st->title);
     scn_get_text(c, sn, "narration", true, &st->narration);

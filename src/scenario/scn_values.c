@@ -9,34 +9,44 @@
 
 #include "scn_internal.h"
 
-/* The number exactly as written (cJSON keeps only a double). 1 ok, 0 not
- * a whole number, -1 negative, -2 too big. */
+/* The number as written in the text ("2.0", "1e3"), for messages; "?"
+ * when its position is unknown. */
+static const char *num_text(scn_ctx *c, scn_node v)
+{
+    scn_pos pos;
+    if (!scn_posmap_find(c->map, v.path, &pos) || pos.val_off >= c->len)
+        return "?";
+    const char *t = c->text + pos.val_off;
+    size_t n = strspn(t, "-+.eE0123456789");
+    char buf[SCN_SHOW_LEN];
+    scn_escape(t, n, SCN_SHOW_CHARS, false, buf, sizeof buf);
+    const char *r = scn_strdup(c->arena, buf);
+    if (!r)
+        c->oom = true;
+    return r ? r : "?";
+}
+
+/* The integer exactly as written (cJSON keeps only a double). 1 ok, 0
+ * not an integer (a fraction or an exponent: "2.0" and "1e3" are refused
+ * too, since a count is written as the digits of an integer), -1
+ * negative, -2 too big. */
 static int raw_uint(scn_ctx *c, scn_node v, uint64_t *out)
 {
     scn_pos pos;
-    double d = v.j->valuedouble;
-    if (scn_posmap_find(c->map, v.path, &pos)) {
-        const char *t = c->text + pos.val_off;
-        size_t n = strspn(t, "-0123456789");
-        char next = pos.val_off + n < c->len ? t[n] : 0;
-        if (next != '.' && next != 'e' && next != 'E') {
-            if (t[0] == '-')
-                return strspn(t + 1, "0") == n - 1 ? (*out = 0, 1) : -1;
-            errno = 0;
-            unsigned long long u = strtoull(t, NULL, 10);
-            if (errno == ERANGE)
-                return -2;
-            *out = u;
-            return 1;
-        }
-    }
-    if (isnan(d) || d != floor(d))
+    if (!scn_posmap_find(c->map, v.path, &pos))
+        return 0; /* every value has a position: cannot happen */
+    const char *t = c->text + pos.val_off;
+    size_t n = strspn(t, "-0123456789");
+    char next = pos.val_off + n < c->len ? t[n] : 0;
+    if (next == '.' || next == 'e' || next == 'E')
         return 0;
-    if (d < 0)
-        return -1;
-    if (d >= 18446744073709551616.0)
+    if (t[0] == '-')
+        return strspn(t + 1, "0") == n - 1 ? (*out = 0, 1) : -1;
+    errno = 0;
+    unsigned long long u = strtoull(t, NULL, 10);
+    if (errno == ERANGE)
         return -2;
-    *out = (uint64_t)d;
+    *out = u;
     return 1;
 }
 
@@ -63,12 +73,16 @@ bool scn_get_u64(scn_ctx *c, scn_node obj, const char *key, bool required,
     if (!scn_need(c, obj, v, key, required))
         return false;
     if (!cJSON_IsNumber(v.j)) {
-        scn_err(c, v, "must be a whole number, not %s", scn_type_name(v.j));
+        scn_err(c, v, "must be an integer, not %s", scn_type_name(v.j));
         return false;
     }
     uint64_t x;
     switch (raw_uint(c, v, &x)) {
-    case 0: scn_err(c, v, "must be a whole number, not %g", v.j->valuedouble);
+    case 0:
+        scn_err(c, v,
+                "must be an integer (digits only, no fraction or "
+                "exponent), not %s",
+                num_text(c, v));
         return false;
     case -1: scn_err(c, v, "must not be negative"); return false;
     case -2: scn_err(c, v, "is far too big (the maximum is %llu)",
@@ -177,8 +191,15 @@ bool scn_get_size(scn_ctx *c, scn_node obj, const char *key, bool required,
             scn_err(c, v, "a size must not be negative");
             return false;
         }
+        if (r == -2) {
+            scn_err(c, v, "is far too big for a size");
+            return false;
+        }
         if (r != 1) {
-            scn_err(c, v, "is not a size in bytes");
+            scn_err(c, v,
+                    "a size in bytes must be an integer (digits only, "
+                    "no fraction or exponent), not %s",
+                    num_text(c, v));
             return false;
         }
     } else if (cJSON_IsString(v.j)) {
@@ -188,8 +209,10 @@ bool scn_get_size(scn_ctx *c, scn_node obj, const char *key, bool required,
             return false;
         }
         if (!parse_size(s, &x)) {
-            scn_err(c, v, "'%s' is not a size (write bytes, or e.g. \"16M\", "
-                          "\"64K\", \"1G\")", s);
+            scn_err(c, v,
+                    "'%s' is not a size (write bytes, or e.g. \"16M\", "
+                    "\"64K\", \"1G\")",
+                    scn_show(c, s));
             return false;
         }
     } else {
@@ -234,6 +257,13 @@ bool scn_node_value(scn_ctx *c, scn_node v, uint32_t vm, bool label_only,
             scn_err(c, v, "must not be negative");
             return false;
         }
+        if (r == 0) {
+            scn_err(c, v,
+                    "must be an integer (digits only, no fraction or "
+                    "exponent), not %s",
+                    num_text(c, v));
+            return false;
+        }
         if (r != 1 || x > UINT32_MAX) {
             scn_err(c, v, "must be a 32-bit value (0 to 0xffffffff)");
             return false;
@@ -251,7 +281,7 @@ bool scn_node_value(scn_ctx *c, scn_node v, uint32_t vm, bool label_only,
     uint64_t x;
     if (scn_parse_uint(s, &x)) {
         if (x > UINT32_MAX) {
-            scn_err(c, v, "'%s' does not fit in 32 bits", s);
+            scn_err(c, v, "'%s' does not fit in 32 bits", scn_show(c, s));
             return false;
         }
         out->v = x;
@@ -271,16 +301,20 @@ bool scn_node_value(scn_ctx *c, scn_node v, uint32_t vm, bool label_only,
         while (*rest == ' ')
             rest++;
         if (!scn_parse_uint(rest, &x) || x > UINT32_MAX) {
-            scn_err(c, v, "'%s': the offset after the label must be a "
-                          "number", s);
+            scn_err(c, v,
+                    "'%s': the offset after the label must be a "
+                    "number",
+                    scn_show(c, s));
             return false;
         }
         off = neg ? -(int64_t)x : (int64_t)x;
         rest += strlen(rest);
     }
     if (!n || *rest || (s[0] >= '0' && s[0] <= '9')) {
-        scn_err(c, v, "'%s' is neither a number (\"4096\", \"0x1000\") nor "
-                      "a guest label (\"start\", \"data+4\")", s);
+        scn_err(c, v,
+                "'%s' is neither a number (\"4096\", \"0x1000\") nor "
+                "a guest label (\"start\", \"data+4\")",
+                scn_show(c, s));
         return false;
     }
     if (label_only && off) {

@@ -66,6 +66,16 @@ static void test_syntax_errors(void)
         {"{\"a\": 1.}", "1:7: $.a: a '.' in a number"},
         {"{\"a\": \"\\u0000\"}", "1:8: $.a: \\u0000"},
         {"\xEF\xBB\xBF[]", "1:1: $: a scenario is a JSON object"},
+        /* An error in a key, or before a '}', names the object being
+         * parsed, not the member before it. */
+        {"{\"machine\": {\"paging\": \"x\",}}",
+         "1:27: $.machine: trailing comma before '}'"},
+        {"{\"a\": {\"b\": 1, \"c\x01\": 2}}", "1:18: $.a: control character"},
+        {"{\"a\": {\"b\": 1, \"c\n\": 2}}", "1:16: $.a: this string runs past"},
+        {"{\"a\": {\"b\": 1, \"\\q\": 2}}", "1:17: $.a: invalid escape"},
+        {"{\"a\": {\"b\": {}, \"c", "1:17: $.a: this string has no closing"},
+        {"{\"a\": {\"b\": [1], ", "1:18: $.a: the file ends inside an object"},
+        {"{\"a\": 1, \"b\" 2}", "1:14: $.b: expected ':' after the key"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char msg[300];
@@ -156,6 +166,46 @@ static void test_semantic_errors(void)
          "3:68: $.steps[1].id: two steps have the id 'a'"},
         {"{\"title\": \"t\", \"summary\": \"s\", \"vms\": [], \"steps\": []}",
          "1:39: $.vms: needs at least 1 item"},
+        /* A count is written as an integer: not 2.0, not 1e0. */
+        {MINIMAL("{\"narration\": \"n\", \"instructions\": 2.0}"),
+         "3:47: $.steps[0].instructions: must be an integer (digits only, "
+         "no fraction or exponent), not 2.0"},
+        {MINIMAL("{\"narration\": \"n\", \"until\": {\"label\": \"x\", "
+                 "\"count\": 1e0}}"),
+         "3:64: $.steps[0].until.count: must be an integer"},
+        {"{\"title\": \"t\", \"summary\": \"s\", \"machine\": {\"seed\": 1E2},"
+         " \"vms\": [{\"guest\": \"g.asm\"}], \"steps\": [{\"narration\": "
+         "\"n\"}]}",
+         "1:52: $.machine.seed: must be an integer"},
+        {"{\"title\": \"t\", \"summary\": \"s\", \"vms\": [{\"guest\": "
+         "\"g.asm\","
+         " \"ram\": 4194304.0}], \"steps\": [{\"narration\": \"n\"}]}",
+         "1:66: $.vms[0].ram: a size in bytes must be an integer"},
+        {MINIMAL("{\"narration\": \"n\", \"checkpoints\": [{\"register\": "
+                 "\"eax\", \"equals\": 1.0}]}"),
+         "3:77: $.steps[0].checkpoints[0].equals: must be an integer"},
+        /* A bad scope: one message, without saying "total or step" twice. */
+        {MINIMAL("{\"narration\": \"n\", \"checkpoints\": [{\"counter\": "
+                 "\"tlb_hits\", \"scope\": \"bogus\", \"equals\": 1}]}"),
+         "3:80: $.steps[0].checkpoints[0].scope: 'bogus' is not a scope "
+         "(one of: total, step)"},
+        /* Choices a student could not tell apart. */
+        {MINIMAL("{\"narration\": \"n\", \"questions\": [{\"kind\": "
+                 "\"choice\", \"prompt\": \"p\", \"explanation\": \"e\", "
+                 "\"choices\": [\"Both\", \"BOTH \"], \"answer\": \"Both\"}]}"),
+         "3:119: $.steps[0].questions[0].choices[1]: 'BOTH ' is the same "
+         "choice as choices[0], 'Both', to a student"},
+        /* A guest stays inside the scenario's directory. */
+        {"{\"title\": \"t\", \"summary\": \"s\", \"vms\": [{\"guest\": "
+         "\"../g.asm\"}], \"steps\": [{\"narration\": \"n\"}]}",
+         "1:50: $.vms[0].guest: '../g.asm' leaves the scenario's directory"},
+        {"{\"title\": \"t\", \"summary\": \"s\", \"vms\": [{\"guest\": "
+         "\"/tmp/g.asm\"}], \"steps\": [{\"narration\": \"n\"}]}",
+         "1:50: $.vms[0].guest: '/tmp/g.asm' is an absolute path"},
+        {"{\"title\": \"t\", \"summary\": \"s\", \"vms\": [{\"guest\": "
+         "\"g.asm\", \"devices\": [\"exit_port\"]}], \"steps\": "
+         "[{\"narration\": \"n\"}]}",
+         "1:70: $.vms[0].devices: leaves out uart"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char msg[300];
@@ -167,6 +217,146 @@ static void test_semantic_errors(void)
             check_failures++;
         }
     }
+}
+
+/* Every message of `text`, and how many there are. */
+static size_t parse_all(const char *text, size_t len, char *buf, size_t buflen)
+{
+    hv_scn_diags d;
+    hv_scn_diags_init(&d);
+    hv_scn *s = NULL;
+    hv_scn_parse("t.json", text, len, &s, &d);
+    hv_scn_free(s);
+    size_t o = 0, n = d.n;
+    buf[0] = 0;
+    for (size_t i = 0; i < d.n && o < buflen; i++) {
+        int w = hv_scn_diag_format(&d.v[i], buf + o, buflen - o);
+        o += w > 0 ? (size_t)w : 0;
+        if (o + 1 < buflen)
+            buf[o++] = '|', buf[o] = 0;
+    }
+    hv_scn_diags_free(&d);
+    return n;
+}
+
+static void test_escape(void)
+{
+    char b[SCN_SHOW_LEN];
+    const char *s = "a\nb\x1b[31m\xc2\x9b\\\"\t\x7f\xff\xe2\x80\xae\xc3\xa9";
+    CHECK_STR(scn_escape(s, strlen(s), 60, false, b, sizeof b),
+              "a\\nb\\x1B[31m\\u009B\\\\\\\"\\t\\x7F\\xFF\\u202E\xc3\xa9");
+    char big[200];
+    memset(big, 'k', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    scn_escape(big, strlen(big), 60, false, b, sizeof b);
+    CHECK_EQ(strlen(b), 60 + 3);
+    CHECK(strcmp(b + 60, "\xE2\x80\xA6") == 0);
+    big[198] = 'z';
+    scn_escape(big, strlen(big), 5, true, b, sizeof b);
+    CHECK_STR(b, "\xE2\x80\xA6kkkkz");
+    /* A small buffer: cut, marked, terminated; a UTF-8 character whole. */
+    char small[10];
+    scn_escape("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 8, 60, false, small,
+               sizeof small);
+    CHECK_STR(small, "\xc3\xa9\xc3\xa9\xc3\xa9\xE2\x80\xA6");
+    CHECK(scn_is_plain("walk refs", 60) && !scn_is_plain("a\nb", 60) &&
+          !scn_is_plain(big, 60));
+}
+
+/* Text from the file cannot forge a line of the output or make a message
+ * as long as itself. */
+static void test_messages_escape_user_text(void)
+{
+    static char buf[1 << 16];
+    /* A key, an enum value and a label with a newline and ESC in them. */
+    const char *t =
+        "{\"title\": \"t\", \"summary\": \"s\", \"x\\nt.json:1:1: $: forged "
+        "\\u001b[2J\": 1,\n \"machine\": {\"paging\": \"nat\\u001bive\\n\"},\n"
+        " \"vms\": [{\"guest\": \"g.asm\", \"name\": \"v\\r\"}],\n"
+        " \"steps\": [{\"narration\": \"n\", \"until\": {\"label\": \"a\\nb\"},"
+        " \"checkpoints\": [{\"counter\": \"c\\u009b\", \"equals\": 1}]},"
+        " {\"narration\": \"n\", \"until\": \"ex\\nit\"}]}";
+    size_t n = parse_all(t, strlen(t), buf, sizeof buf);
+    CHECK(n >= 5);
+    for (const char *p = buf; *p; p++)
+        CHECK((unsigned char)*p >= 0x20 && *p != 0x7f);
+    CHECK(strstr(buf, "unknown key 'x\\nt.json:1:1: $: forged \\x1B[2J'"));
+    CHECK(strstr(buf, "'nat\\x1Bive\\n' is not a paging mode"));
+    CHECK(strstr(buf, "'v\\r' is not a VM name"));
+    CHECK(strstr(buf, "'c\\u009B' is not a counter"));
+    CHECK(strstr(buf, "'ex\\nit': until is"));
+    if (check_failures)
+        fprintf(stderr, "%s\n", buf);
+
+    /* A 1 MB key: the message shows 60 characters of it, then "…". */
+    size_t klen = 1 << 20;
+    char *big = malloc(klen + 200);
+    if (!big) {
+        check_failures++;
+        return;
+    }
+    int o = snprintf(big, 200, "{\"title\": \"t\", \"summary\": \"s\", \"");
+    memset(big + o, 'k', klen);
+    snprintf(big + o + klen, 200,
+             "\": 1, \"vms\": [{\"guest\": \"g.asm\"}], \"steps\": "
+             "[{\"narration\": \"n\"}]}");
+    n = parse_all(big, strlen(big), buf, sizeof buf);
+    CHECK_EQ(n, 1);
+    CHECK(strlen(buf) < 600);
+    CHECK(strstr(buf, "kkk\xE2\x80\xA6' (allowed here"));
+    free(big);
+}
+
+/* One mistake, one message. */
+static void test_one_message(void)
+{
+    static const char *const cases[] = {
+        /* scope where a checkpoint has none: the unknown key, not also
+         * its value */
+        MINIMAL("{\"narration\": \"n\", \"checkpoints\": [{\"register\": "
+                "\"eax\", \"scope\": \"bogus\", \"equals\": 1}]}"),
+        MINIMAL("{\"narration\": \"n\", \"checkpoints\": [{\"counter\": "
+                "\"tlb_hits\", \"scope\": \"bogus\", \"equals\": 1}]}"),
+        MINIMAL("{\"narration\": \"n\", \"questions\": [{\"kind\": "
+                "\"number\", \"prompt\": \"p\", \"explanation\": \"e\", "
+                "\"answer_from\": {\"counter\": \"tlb_hits\", \"scope\": "
+                "\"bogus\"}}]}"),
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[2000];
+        size_t n = parse_all(cases[i], strlen(cases[i]), buf, sizeof buf);
+        if (n != 1 || strstr(buf, "total or step")) {
+            fprintf(stderr, "case %zu: %zu messages: %s\n", i, n, buf);
+            check_failures++;
+        }
+    }
+}
+
+/* A checkpoint's name and a step's run condition go into failure lines. */
+static void test_labels_in_results(void)
+{
+    char buf[300];
+    hv_scn_check k = {.name = "a\nb"};
+    CHECK_STR(hv_scn_check_label(&k, 0, buf, sizeof buf), "a\\nb");
+    k.name = "walk refs";
+    CHECK(hv_scn_check_label(&k, 0, buf, sizeof buf) == k.name);
+    hv_scn *s;
+    CHECK_EQ(
+        parse("{\"title\": \"t\", \"summary\": \"s\", \"machine\": "
+              "{\"paging\": \"nested\"}, \"vms\": [{\"guest\": \"g.asm\", "
+              "\"name\": \"left\"}, {\"guest\": \"g.asm\", \"name\": "
+              "\"right\"}], \"steps\": [{\"narration\": \"n\", \"until\": "
+              "{\"label\": \"first_read\", \"vm\": \"right\", \"count\": 2}}]}",
+              &s, buf, sizeof buf),
+        HV_SCN_OK);
+    if (!s) {
+        fprintf(stderr, "%s\n", buf);
+        check_failures++;
+        return;
+    }
+    hv_scn_until_describe(s, &s->steps[0].until, buf, sizeof buf);
+    CHECK_STR(buf, "to label first_read of VM right (the 2nd time)");
+    hv_scn_free(s);
 }
 
 static void test_suggest(void)
@@ -257,6 +447,10 @@ static const check_test tests[] = {
     {"nul_and_binary", test_nul_and_binary},
     {"values", test_values},
     {"semantic_errors", test_semantic_errors},
+    {"escape", test_escape},
+    {"messages_escape_user_text", test_messages_escape_user_text},
+    {"labels_in_results", test_labels_in_results},
+    {"one_message", test_one_message},
     {"suggest", test_suggest},
     {"question_accepts", test_question_accepts},
     {"map_and_listing", test_map_and_listing},
