@@ -57,6 +57,14 @@ void cli_report_text(hv_machine *m, const char *guest, bool limit_hit)
     printf("guest faults %llu · I/O accesses %llu · VM exits %llu\n",
            (unsigned long long)c.guest_faults,
            (unsigned long long)c.io_accesses, (unsigned long long)c.vm_exits);
+    if (c.interrupts || c.mmio_accesses || c.idle_cycles)
+        printf("interrupts %llu (injected %llu) · MMIO accesses %llu, exits "
+               "%llu · idle cycles %llu\n",
+               (unsigned long long)c.interrupts,
+               (unsigned long long)c.injections,
+               (unsigned long long)c.mmio_accesses,
+               (unsigned long long)c.mmio_exits,
+               (unsigned long long)c.idle_cycles);
     if (c.vm_exits) {
         printf("exits by reason:");
         for (int k = 0; k < HV_EXIT__COUNT; k++)
@@ -100,6 +108,11 @@ static cJSON *counters_json(const hv_counters *c)
     cJSON_AddNumberToObject(o, "pt_write_traps", (double)c->pt_write_traps);
     cJSON_AddNumberToObject(o, "io_exits", (double)c->io_exits);
     cJSON_AddNumberToObject(o, "io_accesses", (double)c->io_accesses);
+    cJSON_AddNumberToObject(o, "mmio_accesses", (double)c->mmio_accesses);
+    cJSON_AddNumberToObject(o, "mmio_exits", (double)c->mmio_exits);
+    cJSON_AddNumberToObject(o, "interrupts", (double)c->interrupts);
+    cJSON_AddNumberToObject(o, "injections", (double)c->injections);
+    cJSON_AddNumberToObject(o, "idle_cycles", (double)c->idle_cycles);
     cJSON *sp = cJSON_AddObjectToObject(o, "shadow_pages");
     cJSON_AddNumberToObject(sp, "current", (double)c->shadow_pages);
     cJSON_AddNumberToObject(sp, "peak", (double)c->shadow_pages_peak);

@@ -265,6 +265,9 @@ typedef struct hv_scn_step {
     const char *title;
     const char *narration; /* Markdown */
     hv_scn_focus focus;
+    /* Console input queued for a VM's UART before the step runs. */
+    const char *input; /* NULL: none */
+    uint32_t input_len, input_vm;
     hv_scn_until until;
     hv_scn_check *checks;
     uint32_t nchecks;
@@ -288,6 +291,8 @@ typedef struct hv_scn {
     bool vpid; /* hypervisor modes: VPID-tagged TLB entries */
     uint64_t seed;
     uint32_t quantum;
+    uint32_t cpu_mhz;       /* modelled cycles per microsecond */
+    bool uart_line_timing;  /* the UART sends at its baud rate */
     uint64_t max_instructions; /* per step */
     hv_scn_vm *vms;
     uint32_t nvms;

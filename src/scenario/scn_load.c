@@ -16,7 +16,8 @@ static const char *const top_keys[] = {"title", "summary", "lesson",
                                        "machine", "vms", "steps", NULL};
 static const char *const machine_keys[] = {
     "paging", "host_memory", "tlb", "costs", "shadow", "nested", "seed",
-    "quantum", "max_instructions", "vpid", NULL};
+    "quantum", "max_instructions", "vpid", "cpu_mhz", "uart_line_timing",
+    NULL};
 static const char *const shadow_keys[] = {"max_pages", "root_cache",
                                           "flood_threshold", "unsync", NULL};
 static const char *const nested_keys[] = {"npt", "ad", "lazy", "pwc", NULL};
@@ -126,6 +127,9 @@ static void parse_machine(scn_ctx *c, scn_node root)
         s->quantum = (uint32_t)v;
     scn_get_u64(c, m, "max_instructions", false, 1, 1000000000000ull,
                 &s->max_instructions);
+    if (scn_get_u64(c, m, "cpu_mhz", false, 1, 100000, &v))
+        s->cpu_mhz = (uint32_t)v;
+    scn_get_bool(c, m, "uart_line_timing", false, &s->uart_line_timing);
 }
 
 static bool vm_name_ok(const char *n)
@@ -327,6 +331,8 @@ static void defaults(hv_scn *s)
     s->vpid = cfg.vpid;
     s->seed = cfg.seed;
     s->quantum = cfg.quantum;
+    s->cpu_mhz = cfg.cpu_mhz;
+    s->uart_line_timing = cfg.uart_line_timing;
     s->max_instructions = 50000000;
 }
 

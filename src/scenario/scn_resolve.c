@@ -255,6 +255,8 @@ hv_scn_err hv_scn_config(const hv_scn *s, hv_paging paging, hv_config *cfg,
     cfg->nested = s->nested;
     cfg->vpid = s->vpid;
     cfg->quantum = s->quantum;
+    cfg->cpu_mhz = s->cpu_mhz;
+    cfg->uart_line_timing = s->uart_line_timing;
     cfg->seed = s->seed;
     cfg->nvms = s->nvms;
     return HV_SCN_OK;

@@ -252,6 +252,19 @@ hv_scn_err hv_scn_runner_step(hv_scn_runner *r, hv_scn_step_result *res)
             was_bad |= vs.exit_reason == HV_VM_BAD_ACCESS ||
                        vs.exit_reason == HV_VM_INTERNAL;
     }
+    if (st->input) {
+        /* The queue may hold what earlier steps typed and the guest has
+         * not read: what does not fit is the step's failure to report. */
+        size_t taken = 0;
+        hv_machine_console_input(r->m, st->input_vm,
+                                 (const uint8_t *)st->input, st->input_len,
+                                 &taken);
+        if (taken < st->input_len)
+            snprintf(res->detail, sizeof res->detail,
+                     "the console input queue was full: %zu of %u bytes "
+                     "typed",
+                     taken, st->input_len);
+    }
     hv_scn_err err = run_until(r, &st->until, res);
     if (err) {
         hv_scn_step_result_free(res);

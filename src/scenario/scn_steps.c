@@ -10,7 +10,7 @@
 #define SCN_MAX_QUESTIONS 20
 
 static const char *const step_keys[] = {"id", "title", "narration", "focus",
-                                        "instructions", "until",
+                                        "input", "instructions", "until",
                                         "checkpoints", "questions", NULL};
 static const char *const until_keys[] = {"label", "address", "event",
                                          "fields", "count", "vm", NULL};
@@ -262,6 +262,47 @@ static bool step_id_ok(const char *s)
     return true;
 }
 
+/* "input": "text", or {"text": "...", "vm": "name"} with several VMs:
+ * bytes for the VM's UART, queued before the step runs (docs/devices.md).
+ * At most the engine's queue (4096 bytes). */
+static void parse_input(scn_ctx *c, scn_node sn, hv_scn_step *st)
+{
+    static const char *const input_keys[] = {"text", "vm", NULL};
+    scn_node in = scn_member(c, sn, "input");
+    if (!in.j)
+        return;
+    scn_node text = in;
+    if (cJSON_IsObject(in.j)) {
+        if (!scn_object(c, in, input_keys))
+            return;
+        scn_get_vm(c, in, &st->input_vm);
+        text = scn_member(c, in, "text");
+        if (!text.j) {
+            scn_err(c, in, "needs \"text\": the bytes to type");
+            return;
+        }
+    } else if (c->s->nvms > 1) {
+        scn_err(c, in, "with several VMs, say which: {\"text\": \"...\", "
+                       "\"vm\": \"name\"}");
+        return;
+    }
+    if (!cJSON_IsString(text.j)) {
+        scn_err(c, text, "must be a string (the bytes to type), not %s",
+                scn_type_name(text.j));
+        return;
+    }
+    size_t len = strlen(text.j->valuestring);
+    if (len == 0 || len > 4096) {
+        scn_err(c, text, "must hold 1 to 4096 bytes, not %zu", len);
+        return;
+    }
+    if (!(st->input = scn_strdup(c->arena, text.j->valuestring))) {
+        c->oom = true;
+        return;
+    }
+    st->input_len = (uint32_t)len;
+}
+
 static void parse_step(scn_ctx *c, scn_node sn, uint32_t i)
 {
     hv_scn_step *st = &c->s->steps[i];
@@ -285,6 +326,7 @@ static void parse_step(scn_ctx *c, scn_node sn, uint32_t i)
     int f;
     if (scn_get_enum(c, sn, "focus", false, "a pane", focus_names, &f))
         st->focus = (hv_scn_focus)(f + 1);
+    parse_input(c, sn, st);
     scn_parse_until(c, sn, &st->until);
 
     scn_node arr;
