@@ -202,16 +202,10 @@ static void set_theme(tui *t, hv_scheme scheme)
         tui_status(t, "no colours here (NO_COLOR or the terminal): monochrome");
 }
 
-/* A one-line editor on the key bar's row: the answer to a question. */
-static void answer(tui *t)
+/* A one-line editor on the key bar's row; false when cancelled. */
+static bool line_edit(tui *t, const char *prompt, char *text, size_t cap,
+                      const char *hint)
 {
-    char prompt[64], text[64] = "";
-    if (!tui_scn_question(t, prompt, sizeof prompt)) {
-        tui_status(t, "%s",
-                   t->scn ? "no open question in this step"
-                          : "a bare guest has no questions");
-        return;
-    }
     int rows, cols;
     getmaxyx(stdscr, rows, cols);
     size_t n = 0;
@@ -223,23 +217,54 @@ static void answer(tui *t)
         int x = vb_put(stdscr, rows - 1, 0, prompt, cols,
                        hv_attr(&t->theme, CLR_KEYBAR_KEY));
         x += vb_put(stdscr, rows - 1, x, text, cols - x, a);
-        vb_put(stdscr, rows - 1, x, "_  (Enter answers, Esc cancels)", cols - x,
-               a);
+        vb_put(stdscr, rows - 1, x, hint, cols - x, a);
         attrset(A_NORMAL);
         refresh();
         int ch = getch();
         if (got_signal || ch == 27)
-            return;
+            return false;
         if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
-            break;
+            return true;
         if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n)
             text[--n] = 0;
-        else if (ch >= 32 && ch < 127 && n + 1 < sizeof text) {
+        else if (ch >= 32 && ch < 127 && n + 1 < cap) {
             text[n++] = (char)ch;
             text[n] = 0;
         }
     }
-    tui_scn_answer(t, text);
+}
+
+/* The answer to the step's open question. */
+static void answer(tui *t)
+{
+    char prompt[64], text[64] = "";
+    if (!tui_scn_question(t, prompt, sizeof prompt)) {
+        tui_status(t, "%s",
+                   t->scn ? "no open question in this step"
+                          : "a bare guest has no questions");
+        return;
+    }
+    if (line_edit(t, prompt, text, sizeof text,
+                  "_  (Enter answers, Esc cancels)"))
+        tui_scn_answer(t, text);
+}
+
+/* A line typed on VM 0's console: its UART receives it, Enter included
+ * (docs/devices.md "Console input"). */
+static void type_input(tui *t)
+{
+    char text[200] = "";
+    if (!line_edit(t, "console: ", text, sizeof text - 1,
+                   "_  (Enter sends it with a newline, Esc cancels)"))
+        return;
+    size_t len = strlen(text), taken = 0;
+    text[len++] = '\n';
+    hv_machine_console_input(t->m, 0, (const uint8_t *)text, len, &taken);
+    if (taken < len)
+        tui_status(t, "the console queue is full: %zu of %zu bytes typed",
+                   taken, len);
+    else
+        tui_status(t, "typed %zu bytes on the console", len);
 }
 
 /* Returns false to quit. */
@@ -269,7 +294,8 @@ static bool request(tui *t, hv_request req)
     case REQ_NEXT_MISS:
     case REQ_NEXT_EXIT:
     case REQ_NEXT_FAULT:
-    case REQ_NEXT_IO: tui_start_search(t, req); break;
+    case REQ_NEXT_IO:
+    case REQ_NEXT_INTR: tui_start_search(t, req); break;
     case REQ_NEXT_AGAIN:
         tui_start_search(t, t->search ? t->search : REQ_NEXT_MISS);
         break;
@@ -290,6 +316,7 @@ static bool request(tui *t, hv_request req)
             tui_status(t, "a bare guest has no scenario steps");
         break;
     case REQ_ANSWER: answer(t); break;
+    case REQ_TYPE: type_input(t); break;
     case REQ_RESTART: {
         hv_err err = tui_machine_start(t);
         if (err)

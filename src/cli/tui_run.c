@@ -73,7 +73,14 @@ static bool stop_fault(void *o, const hv_event *ev)
 static bool stop_io(void *o, const hv_event *ev)
 {
     (void)o;
-    return ev->type == HV_EV_IO_IN || ev->type == HV_EV_IO_OUT;
+    return ev->type == HV_EV_IO_IN || ev->type == HV_EV_IO_OUT ||
+           ev->type == HV_EV_MMIO_READ || ev->type == HV_EV_MMIO_WRITE;
+}
+
+static bool stop_intr(void *o, const hv_event *ev)
+{
+    (void)o;
+    return ev->type == HV_EV_INTERRUPT;
 }
 
 static const struct {
@@ -85,6 +92,7 @@ static const struct {
     {REQ_NEXT_EXIT, stop_exit, "VM exit"},
     {REQ_NEXT_FAULT, stop_fault, "page fault"},
     {REQ_NEXT_IO, stop_io, "I/O access"},
+    {REQ_NEXT_INTR, stop_intr, "interrupt"},
 };
 
 static int search_index(hv_request req)

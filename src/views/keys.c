@@ -14,6 +14,8 @@ const hv_binding hv_bindings[] = {
     {'x', REQ_NEXT_EXIT},
     {'f', REQ_NEXT_FAULT},
     {'o', REQ_NEXT_IO},
+    {'I', REQ_NEXT_INTR},
+    {'i', REQ_TYPE},
     {'n', REQ_NEXT_AGAIN},
     {'r', REQ_RUN_PAUSE},
     {'+', REQ_FASTER},

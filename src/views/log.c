@@ -20,6 +20,12 @@ static hv_role role_of(const hv_event *e)
     case HV_EV_WORLD_SWITCH: return CLR_EXIT;
     case HV_EV_IO_IN:
     case HV_EV_IO_OUT:
+    case HV_EV_MMIO_READ:
+    case HV_EV_MMIO_WRITE:
+    case HV_EV_IRQ:
+    case HV_EV_INTERRUPT:
+    case HV_EV_HALT_IDLE:
+    case HV_EV_CONSOLE_IN:
     case HV_EV_CONSOLE: return CLR_IO;
     case HV_EV_GUEST_FAULT:
     case HV_EV_TRIPLE_FAULT:

@@ -21,7 +21,8 @@
     X(NEXT_EXIT, "Run", "exit", "run to the next VM exit")                    \
     X(NEXT_FAULT, "Run", "fault",                                             \
       "run to the next page fault (guest #PF, hidden fault, EPT violation)")  \
-    X(NEXT_IO, "Run", NULL, "run to the next port I/O access")                \
+    X(NEXT_IO, "Run", NULL, "run to the next port or MMIO access")           \
+    X(NEXT_INTR, "Run", NULL, "run to the next interrupt the guest takes")    \
     X(NEXT_AGAIN, "Run", "next", "run to the next event of the last kind chosen") \
     X(RUN_PAUSE, "Run", "run", "run continuously / pause")                    \
     X(FASTER, "Run", NULL, "run faster (more instructions per second)")       \
@@ -32,6 +33,8 @@
     X(STEP_PREV, "Scenario", NULL, "show the previous scenario step")         \
     X(ANSWER, "Scenario", NULL,                                               \
       "answer the step's question: a letter, number or value, then Enter")    \
+    X(TYPE, "Run", NULL,                                                      \
+      "type a line on the guest's console (COM1), then Enter")               \
     X(RESTART, "Run", NULL, "restart the machine from power-on")              \
     X(FOCUS_NEXT, "Panes", NULL, "focus the next pane")                       \
     X(FOCUS_PREV, "Panes", NULL, "focus the previous pane")                   \

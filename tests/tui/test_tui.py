@@ -30,6 +30,7 @@ from tuiharness import GROUPS, Ctx, Failure, Tmux, case, check
 PAGING = "scenarios/guest/paging.asm"
 HELLO = "scenarios/guest/hello.asm"
 DEMAND = "tests/cli/guests/demand.asm"
+IO_COMPARE = "scenarios/guest/io_compare.asm"
 
 
 def lines_of(s):
@@ -164,6 +165,24 @@ def console_and_io_log(ctx):
     s.keys("e")
     s.wait(["the guest ended: exit_port, status 0", "hello from the guest"],
            "the end, and the console in the narration pane")
+
+
+@case("native")
+def typed_input_reaches_the_guest(ctx):
+    # docs/devices.md "Console input": a line typed with `i` waits in the
+    # VM's queue and reaches the UART's receiver; io_compare.asm reads 3
+    # bytes by interrupts and prints them after "got: ".
+    s = ctx.session(ctx.guest(IO_COMPARE))
+    s.ready()
+    s.keys("i")
+    s.wait("console: ", "the console prompt")
+    s.keys("o", "k", "Enter")
+    s.wait("typed 3 bytes on the console", "the bytes queued")
+    s.keys("I")
+    s.wait(["interrupt", "-> vector 0x24"], "the UART's interrupt taken (IRQ 4, vector 0x24)")
+    s.keys("e")
+    s.wait(["the guest ended: exit_port, status 0", "got: ok"],
+           "the typed line echoed by the guest")
 
 
 @case("native")
