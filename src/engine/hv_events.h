@@ -58,7 +58,11 @@
     X(IRQ, "irq", "irq", "level", NULL, NULL, NULL) \
     X(INTERRUPT, "interrupt", "vector", "irq", "injected", "eip", NULL) \
     X(HALT_IDLE, "halt_idle", "cycles", NULL, NULL, "eip", NULL) \
-    X(CONSOLE_IN, "console_in", "byte", "queued", NULL, NULL, NULL)
+    X(CONSOLE_IN, "console_in", "byte", "queued", NULL, NULL, NULL) \
+    X(DMA, "dma", "addr", "len", "write", "hpa", "device") \
+    X(IOMMU_FAULT, "iommu_fault", "bdf", "addr", "write", "reason", "len") \
+    X(VIRTQ_USED, "virtq_used", "queue", "id", "len", "used_idx", "device") \
+    X(NIC_PACKET, "nic_packet", "dir", "len", "page", NULL, "device")
 
 typedef enum hv_event_type {
 #define HV_EVENT_ENUM(id, name, a, b, c, d, e) HV_EV_##id,
@@ -101,6 +105,8 @@ enum {
                                 (device kind << 8 | offset) as IO events'
                                 reg, value what was written (or read) */
     HV_GERR_MMIO_UNCLAIMED = 7, /* MMIO page with no register there */
+    HV_GERR_DMA = 8,         /* an emulated device's DMA outside the VM's
+                                RAM: refused, nothing copied */
 };
 
 /* VM exit reasons, as the counters key them (DESIGN.md §5: the VT-x basic
@@ -143,6 +149,14 @@ enum {
     HV_CAUSE_MMIO = 5,
 };
 const char *hv_exit_cause_name(uint32_t cause);
+
+/* IOMMU_FAULT reasons: no context entry for the requester ID, the domain
+ * does not map the address, a write to a read-only mapping. */
+enum {
+    HV_IOMMU_NO_CONTEXT = 0,
+    HV_IOMMU_NOT_MAPPED = 1,
+    HV_IOMMU_READ_ONLY = 2,
+};
 
 /* SHADOW_ZAP reasons. */
 enum {

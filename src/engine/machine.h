@@ -75,8 +75,8 @@ struct hv_vm {
     bool intr_extint;    /* hypervisor modes: INTR rose while the guest
                             ran, so the host takes an external-interrupt
                             exit before it can inject */
-    bool intr_window;    /* hypervisor modes: an interrupt waits for
-                            IF = 1 (interrupt-window exiting requested) */
+    bool intr_window;    /* an interrupt waits for IF = 1 (hypervisor
+                            modes: interrupt-window exiting requested) */
     bool in_exit;        /* hypervisor modes: a VM exit is being handled
                             (an interrupt raised now is injected at the
                             next entry, without an exit of its own) */
@@ -150,7 +150,7 @@ struct hv_vm {
 };
 
 
-#define HV_RING_CAP 65536u
+#define HV_RING_CAP 4096u
 
 struct hv_machine {
     hv_config cfg;

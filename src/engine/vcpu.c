@@ -142,7 +142,7 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
     vm->intr_shadow = false;
     if (hv_vcpu_clock(vm) >= vm->deadline)
         hv_vcpu_timers_run(vm);
-    if (vm->intr_line && hv_vcpu_interrupt(vm, eip, shadow))
+    if (hv_vcpu_intr_pending(vm) && hv_vcpu_interrupt(vm, eip, shadow))
         return;
 
     m->ctr.instructions++;

@@ -43,7 +43,18 @@ bool hv_vcpu_fetch_bytes(hv_vm *vm, uint32_t eip, uint8_t *buf, uint32_t len);
 void hv_vcpu_mmio_unmap(hv_vm *vm);
 
 /* vcpu_irq.c: time and interrupts. */
-uint64_t hv_vcpu_clock(const hv_vm *vm);
+static inline uint64_t hv_vcpu_clock(const hv_vm *vm)
+{
+    return vm->cycles + vm->idle;
+}
+/* INTR is high and the CPU may take it now, as far as the engine knows
+ * without looking: not when IF is known to be 0 and that is already
+ * noted (the common case of a guest that never enables interrupts). */
+static inline bool hv_vcpu_intr_pending(const hv_vm *vm)
+{
+    return vm->intr_line &&
+           !(vm->if_valid && !vm->if_cached && vm->intr_window);
+}
 /* Recomputes the deadline after the PIT may have changed. */
 void hv_vcpu_timer_rearm(hv_vm *vm);
 /* The deadline has come: the PIT catches up with the clock. */

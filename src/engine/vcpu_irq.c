@@ -34,11 +34,6 @@
 
 #define EFLAGS_IF (1u << 9)
 
-uint64_t hv_vcpu_clock(const hv_vm *vm)
-{
-    return vm->cycles + vm->idle;
-}
-
 static uint64_t cpu_hz(const hv_vm *vm)
 {
     return (uint64_t)vm->m->cfg.cpu_mhz * 1000000u;
@@ -179,13 +174,13 @@ bool hv_vcpu_if(hv_vm *vm)
 
 bool hv_vcpu_interrupt(hv_vm *vm, uint32_t eip, bool shadow)
 {
-    if (shadow)
-        return false;
+    if (shadow || (vm->if_valid && !vm->if_cached && vm->intr_window))
+        return false; /* still blocked, and the hypervisor already knows */
     if (!hv_vcpu_if(vm)) {
         /* KVM: the interrupt waits for the guest's STI, with interrupt-
          * window exiting on. */
-        if (vm->hypervised)
-            vm->intr_window = true;
+        /* (Natively the flag only marks "known blocked".) */
+        vm->intr_window = true;
         return false;
     }
     if (vm->hypervised && vm->intr_window)

@@ -39,6 +39,10 @@ typedef enum hv_device_kind {
     HV_DEV_PIC8259 = 3,
     HV_DEV_PIT8254 = 4,
     HV_DEV_MMIO_TEST = 5,
+    HV_DEV_NE2000 = 6,
+    HV_DEV_VIRTIO_MMIO = 7,
+    HV_DEV_FDC = 8,
+    HV_DEV_DMA_ENGINE = 9,
     HV_DEV__COUNT
 } hv_device_kind;
 

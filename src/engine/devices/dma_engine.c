@@ -1,0 +1,2 @@
+/* hvlab engine: dma_engine (STUB: being written). */
+#include "dma_engine.h"

@@ -1,0 +1,2 @@
+/* hvlab engine: fdc (STUB: being written). */
+#include "fdc.h"

@@ -1,0 +1,2 @@
+/* hvlab engine: iommu (STUB: being written). */
+#include "iommu.h"

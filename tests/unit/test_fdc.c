@@ -1,0 +1,15 @@
+/* Unit tests of the fdc model: being written. */
+#include "devices/fdc.h"
+
+#include "check.h"
+
+static void test_placeholder(void)
+{
+    CHECK(1);
+}
+
+static const check_test tests[] = {
+    {"placeholder", test_placeholder},
+    {NULL, NULL},
+};
+CHECK_MAIN(tests)
