@@ -150,7 +150,7 @@ struct hv_vm {
 };
 
 
-#define HV_RING_CAP 4096u
+#define HV_RING_CAP 65536u
 
 struct hv_machine {
     hv_config cfg;
