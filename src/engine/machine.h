@@ -110,6 +110,7 @@ struct hv_vm {
      * no TLB entry has left since (tlb_gen counts them). */
     uint32_t fetch_page;
     uint8_t *fetch_host;
+    hv_tlb_entry *fetch_entry; /* its TLB entry (valid with fetch_gen) */
     uint64_t fetch_gen, tlb_gen;
     uint32_t nopg_code_page; /* with paging off, the page last fetched */
 

@@ -166,6 +166,14 @@ hv_tlb_entry *hv_tlb_lookup(hv_tlb *tlb, uint32_t va, uint16_t tag,
     return e;
 }
 
+void hv_tlb_hit(hv_tlb *tlb, hv_tlb_entry *e, uint32_t va, hv_access access)
+{
+    if (tlb->policy == HV_TLB_LRU)
+        e->stamp = tlb_stamp(tlb);
+    hv_emit(&tlb->emit, HV_EV_TLB_HIT, va, tlb_pa(e->pfn, va),
+            (uint32_t)access, 0);
+}
+
 const hv_tlb_entry *hv_tlb_peek(const hv_tlb *tlb, uint32_t va, uint16_t tag)
 {
     return tlb_find(tlb, va >> 12, tag);

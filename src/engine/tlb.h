@@ -52,6 +52,10 @@ hv_err hv_tlb_create(const hv_tlb_config *cfg, uint64_t seed,
 /* Frees the TLB; no events, no on_drop. NULL is a no-op. */
 void hv_tlb_destroy(hv_tlb *tlb);
 
+/* A lookup the caller already knows hits entry e (a pointer it kept while
+ * no entry left the TLB): the same LRU refresh and TLB_HIT event as
+ * hv_tlb_lookup, without the search. */
+void hv_tlb_hit(hv_tlb *tlb, hv_tlb_entry *e, uint32_t va, hv_access access);
 /* A lookup as the MMU does it: emits TLB_HIT (va, pa, access) and refreshes
  * the LRU stamp, or emits TLB_MISS (va, access) and returns NULL. */
 hv_tlb_entry *hv_tlb_lookup(hv_tlb *tlb, uint32_t va, uint16_t tag,

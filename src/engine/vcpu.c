@@ -107,7 +107,8 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
     if (size == 0 || size > 15)
         size = 1;
 
-    hv_vcpu_finish_emulated_write(vm);
+    if (vm->emul_pending)
+        hv_vcpu_finish_emulated_write(vm);
     if (vm->mmio_live)
         hv_vcpu_mmio_unmap(vm); /* it served the last instruction only */
     if (vm->rom_dirty) {
@@ -181,7 +182,14 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
         return;
     }
     const uint8_t *first = NULL; /* the instruction's first byte */
-    if (vm->cr0 & HV_CR0_PG) {
+    if ((vm->cr0 & HV_CR0_PG) && (eip & PAGE_MASK) == vm->fetch_page &&
+        vm->fetch_gen == vm->tlb_gen && !vm->nmarks &&
+        ((eip + size - 1) & PAGE_MASK) == vm->fetch_page) {
+        /* The hot path: the page the last fetch used, its TLB entry
+         * unchanged since (no entry has left the TLB): a hit on it. */
+        hv_tlb_hit(vm->tlb, vm->fetch_entry, eip, HV_ACC_FETCH);
+        first = vm->fetch_host + (eip & 0xFFFu);
+    } else if (vm->cr0 & HV_CR0_PG) {
         uint32_t last = eip + (size ? size - 1 : 0);
         for (uint32_t la = eip;;) {
             uint32_t page = la & PAGE_MASK;
@@ -200,7 +208,12 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
                         vm->fetch_page = page;
                         vm->fetch_host = x.host - (eip & 0xFFFu);
                         hv_vcpu_mark_code_frame(vm, x.pa);
-                        vm->fetch_gen = vm->tlb_gen;
+                        /* Resolving may have refilled or evicted: the
+                         * entry is what a peek finds now. */
+                        vm->fetch_entry = (hv_tlb_entry *)hv_tlb_peek(
+                            vm->tlb, eip, vm->vpid);
+                        vm->fetch_gen = vm->fetch_entry ? vm->tlb_gen
+                                                        : UINT64_MAX;
                     }
                 }
             }
@@ -224,7 +237,8 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
             la = page + 0x1000u;
         }
     }
-    hv_vcpu_marks_clear(vm);
+    if (vm->nmarks)
+        hv_vcpu_marks_clear(vm);
 
     if (!(vm->cr0 & HV_CR0_PG) && (eip & PAGE_MASK) != vm->nopg_code_page) {
         uint32_t hpa;
