@@ -101,7 +101,7 @@ static bool field_is_decimal(const char *f)
     static const char *const dec[] = {"level", "index", "size", "dropped",
                                       "slot", "vector", "cr", "kind",
                                       "reason", "first", "second", "what", "cause", "from", "to", "cache",
-                                      "insn", "irq", "injected", "cycles", "queued", "operand"};
+                                      "insn", "irq", "injected", "cycles", "queued", "operand", "count"};
     for (size_t i = 0; i < sizeof dec / sizeof dec[0]; i++)
         if (strcmp(f, dec[i]) == 0)
             return true;
@@ -307,7 +307,7 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
     /* The commonest event by far, and free (hv_event_cost charges it
      * nothing: a hit is part of the instruction). */
     if (ev->type == HV_EV_TLB_HIT) {
-        c->tlb_hits++;
+        c->tlb_hits += ev->d; /* a run of hits (machine.c) */
         c->events++;
         return;
     }
@@ -317,7 +317,7 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
         c->cycles += by_cause[i];
     c->events++;
     switch ((hv_event_type)ev->type) {
-    case HV_EV_TLB_HIT: c->tlb_hits++; break;
+    case HV_EV_TLB_HIT: c->tlb_hits += ev->d; break;
     case HV_EV_TLB_MISS: c->tlb_misses++; break;
     case HV_EV_TLB_EVICT: c->tlb_evictions++; break;
     case HV_EV_TLB_FLUSH: c->tlb_flushes++; break;

@@ -17,7 +17,7 @@
  * host-physical in hypervisor modes and guest-physical (= host-physical)
  * in native mode. */
 #define HV_EVENT_LIST(X)                                                      \
-    X(TLB_HIT, "tlb_hit", "va", "pa", "access", NULL, NULL) \
+    X(TLB_HIT, "tlb_hit", "va", "pa", "access", "count", NULL) \
     X(TLB_MISS, "tlb_miss", "va", NULL, "access", NULL, NULL) \
     X(TLB_FILL, "tlb_fill", "va", "pa", "flags", "slot", NULL) \
     X(TLB_EVICT, "tlb_evict", "va", "pa", "flags", "slot", NULL) \

@@ -13,6 +13,89 @@ void hv_machine_emit(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
     hv_machine_emit5(vm, type, a, b, c, d, 0);
 }
 
+/* Stores an event in its ring slot, folds it into the counters and hands
+ * it to the sink and the stop predicate. Built in place: a copy from a
+ * stack temporary stalled on store forwarding (perf, docs/performance.md).
+ */
+static void record(hv_machine *m, hv_vm *vm, uint8_t vm_id, uint64_t icount,
+                   uint64_t cycles_at, hv_event_type type, uint32_t a,
+                   uint32_t b, uint32_t c, uint32_t d, uint32_t e)
+{
+    uint64_t seq = m->seq++;
+    hv_event *ev = &m->ring[seq % HV_RING_CAP];
+    ev->seq = seq;
+    ev->icount = icount;
+    ev->type = (uint16_t)type;
+    ev->vm = vm_id;
+    ev->pad = 0;
+    ev->a = a;
+    ev->b = b;
+    ev->c = c;
+    ev->d = d;
+    ev->e = e;
+    uint64_t before = m->ctr.cycles;
+    hv_counters_fold(&m->ctr, &m->cfg.cost, ev);
+    ev->cycles = cycles_at == UINT64_MAX ? m->ctr.cycles : cycles_at;
+    if (vm)
+        vm->cycles += m->ctr.cycles - before; /* its clock (vcpu_irq.c) */
+    if (m->sink)
+        m->sink(m->sink_opaque, ev);
+    if (m->stop_fn && m->stop_fn(m->stop_opaque, ev))
+        m->stop_requested = true;
+}
+
+static void flush_run(hv_machine *m, hv_hit_run *r)
+{
+    if (!r->live)
+        return;
+    r->live = false;
+    /* A hit costs nothing (hv_event_cost), so no VM clock moves. */
+    record(m, NULL, r->vm, r->icount, r->cycles, HV_EV_TLB_HIT, r->va, r->pa,
+           r->access, r->count, 0);
+}
+
+void hv_machine_flush_hits(hv_machine *m)
+{
+    hv_hit_run *f = &m->runs[0], *d = &m->runs[1];
+    /* In the order they began; a fetch before the data of its own
+     * instruction. */
+    if (f->live && d->live && d->icount < f->icount) {
+        flush_run(m, d);
+        flush_run(m, f);
+        return;
+    }
+    flush_run(m, f);
+    flush_run(m, d);
+}
+
+/* HOW TLB HITS ARE RECORDED: consecutive hits on one page by one kind of
+ * access (fetches apart from data accesses) are one TLB_HIT event whose
+ * `count` says how many: the event of the first, counting the rest. Any
+ * other event, the end of a run, and a change of sink or stop predicate
+ * close the runs first, so everything else stays in order and every
+ * counter stays exact; a fetch run and a data run may interleave. With a
+ * stop predicate installed every hit is its own event (a predicate on
+ * tlb_hit stops at the very hit). A loop then emits almost no events: the
+ * emitting was most of what the engine cost per instruction (docs/
+ * performance.md). */
+static bool count_hit(hv_machine *m, hv_vm *vm, uint32_t va, uint32_t pa,
+                      uint32_t access)
+{
+    if (m->stop_fn)
+        return false;
+    hv_hit_run *r = &m->runs[access == HV_ACC_FETCH ? 0 : 1];
+    if (r->live && r->vm == vm->id && r->page == va >> 12 &&
+        r->access == access) {
+        r->count++;
+        return true;
+    }
+    flush_run(m, r);
+    *r = (hv_hit_run){.live = true, .vm = vm->id, .page = va >> 12,
+                      .access = access, .va = va, .pa = pa, .count = 1,
+                      .icount = m->ctr.instructions, .cycles = m->ctr.cycles};
+    return true;
+}
+
 void hv_machine_emit5(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
                       uint32_t c, uint32_t d, uint32_t e)
 {
@@ -21,22 +104,15 @@ void hv_machine_emit5(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
      * the first instruction and before anyone can watch: no events. */
     if (m->powering_on)
         return;
-    hv_event ev = {
-        .seq = m->seq++,
-        .icount = m->ctr.instructions,
-        .type = (uint16_t)type,
-        .vm = vm->id,
-        .a = a, .b = b, .c = c, .d = d, .e = e,
-    };
-    uint64_t before = m->ctr.cycles;
-    hv_counters_fold(&m->ctr, &m->cfg.cost, &ev);
-    ev.cycles = m->ctr.cycles;
-    vm->cycles += m->ctr.cycles - before; /* the VM's clock (vcpu_irq.c) */
-    m->ring[ev.seq % HV_RING_CAP] = ev;
-    if (m->sink)
-        m->sink(m->sink_opaque, &ev);
-    if (m->stop_fn && m->stop_fn(m->stop_opaque, &ev))
-        m->stop_requested = true;
+    if (type == HV_EV_TLB_HIT) {
+        if (count_hit(m, vm, a, b, c))
+            return;
+        d = 1;
+    } else if (m->runs[0].live || m->runs[1].live) {
+        hv_machine_flush_hits(m);
+    }
+    record(m, vm, vm->id, m->ctr.instructions, UINT64_MAX, type, a, b, c, d,
+           e);
 }
 
 size_t hv_machine_events(const hv_machine *m, uint64_t from_seq,
@@ -284,12 +360,14 @@ void hv_machine_destroy(hv_machine *m)
 
 void hv_machine_set_stop(hv_machine *m, hv_stop_fn fn, void *opaque)
 {
+    hv_machine_flush_hits(m);
     m->stop_fn = fn;
     m->stop_opaque = opaque;
 }
 
 void hv_machine_set_sink(hv_machine *m, hv_sink_fn fn, void *opaque)
 {
+    hv_machine_flush_hits(m);
     m->sink = fn;
     m->sink_opaque = opaque;
 }
@@ -345,6 +423,7 @@ hv_err hv_machine_run(hv_machine *m, uint64_t max_insns, hv_stop *why)
             m->turn_used = 0;
         }
     }
+    hv_machine_flush_hits(m); /* a run ends with every event in the stream */
     if (why)
         *why = all_ended(m)     ? HV_STOP_ENDED
                : m->break_hit      ? HV_STOP_BREAK

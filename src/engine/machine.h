@@ -153,6 +153,14 @@ struct hv_vm {
 
 #define HV_RING_CAP 65536u
 
+/* A run of TLB hits being counted into one TLB_HIT event (machine.c). */
+typedef struct hv_hit_run {
+    bool live;
+    uint8_t vm;
+    uint32_t page, access, va, pa, count;
+    uint64_t icount, cycles;
+} hv_hit_run;
+
 struct hv_machine {
     hv_config cfg;
     hv_hostmem hm;
@@ -163,6 +171,7 @@ struct hv_machine {
     uint8_t *code_frames; /* bit per host frame: Unicorn translated code
                              from it (writes to it drop that code) */
     hv_event *ring; /* HV_RING_CAP events, index seq % cap */
+    hv_hit_run runs[2]; /* hits being counted: fetches, data accesses */
     uint64_t seq;
     hv_counters ctr;
 
@@ -183,6 +192,8 @@ struct hv_machine {
     uint64_t turn_used;  /* instructions it ran in this turn */
 };
 
+/* Closes the runs of TLB hits being counted (machine.c). */
+void hv_machine_flush_hits(hv_machine *m);
 /* Emits one event stamped with the machine's time and the VM's id. */
 void hv_machine_emit(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
                      uint32_t c, uint32_t d);

@@ -194,7 +194,7 @@ static void track_tlb(hv_snapshot *s, const hv_event *ev)
     size_t slots = (size_t)s->tlb_sets * s->tlb_ways;
     switch ((hv_event_type)ev->type) {
     case HV_EV_TLB_HIT: {
-        s->step_hits++;
+        s->step_hits += ev->d ? ev->d : 1; /* a run of hits */
         uint32_t vpn = ev->a >> 12;
         for (size_t i = 0; i < s->nhit_vpn; i++)
             if (s->hit_vpn[i] == vpn)

@@ -530,7 +530,10 @@ def counters_vs_trace(ctx, *extra, rc=0, paging="native"):
     c = obj["counters"]
     by_type = {}
     for ev in events:
-        by_type[ev["type"]] = by_type.get(ev["type"], 0) + 1
+        # A tlb_hit event stands for `count` consecutive hits on one page
+        # (docs/engine.md); every other event for one action.
+        n = ev.get("count", 1) if ev["type"] == "tlb_hit" else 1
+        by_type[ev["type"]] = by_type.get(ev["type"], 0) + n
     for counter, types in FOLDS.items():
         if counter not in c:  # beyond §5's keys: checked when present
             continue
