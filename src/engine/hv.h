@@ -102,6 +102,10 @@ typedef struct hv_vm_config {
     size_t image_len;
     uint32_t load;  /* guest-physical load address (default 0x1000) */
     uint32_t entry; /* initial EIP (default = load) */
+    /* An assigned (passthrough) DMA engine at HV_DMA_ENGINE_BASE with
+     * requester ID dma_bdf (bus << 8 | device << 3 | function). */
+    bool dma_engine;
+    uint16_t dma_bdf;
 } hv_vm_config;
 
 typedef struct hv_config {
@@ -118,6 +122,9 @@ typedef struct hv_config {
     uint32_t quantum; /* instructions per VM turn when several VMs run */
     uint32_t cpu_mhz; /* modelled cycles per microsecond: how the VM's
                          clock (cycles) becomes the PIT's 1.193182 MHz */
+    bool iommu; /* an IOMMU (VT-d-like) in front of assigned devices: each
+                   VM's domain maps its RAM (docs/devices.md); false: an
+                   assigned device's bus addresses are host-physical */
     bool uart_line_timing; /* the UART sends at its divisor's baud rate in
                               modelled time; false: an infinitely fast line,
                               as QEMU's (docs/devices.md) */

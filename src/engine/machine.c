@@ -115,6 +115,22 @@ void hv_machine_emit5(hv_vm *vm, hv_event_type type, uint32_t a, uint32_t b,
            e);
 }
 
+/* IOMMU faults belong to the VM whose device made the request: the one
+ * running (a device acts during its VM's instructions). */
+static void iommu_emit5(void *opaque, hv_event_type type, uint32_t a,
+                        uint32_t b, uint32_t c, uint32_t d, uint32_t e)
+{
+    hv_machine *m = opaque;
+    if (m->cur)
+        hv_machine_emit5(m->cur, type, a, b, c, d, e);
+}
+
+static void iommu_emit(void *opaque, hv_event_type type, uint32_t a,
+                       uint32_t b, uint32_t c, uint32_t d)
+{
+    iommu_emit5(opaque, type, a, b, c, d, 0);
+}
+
 size_t hv_machine_events(const hv_machine *m, uint64_t from_seq,
                          hv_event *out, size_t max)
 {
@@ -326,10 +342,18 @@ hv_err hv_machine_create(const hv_config *cfg, hv_machine **out)
             if ((err = hv_hostmem_claim(&m->hm, f, HV_OWN_HYP, 0)))
                 goto out_free;
     }
+    if (cfg->iommu &&
+        (err = hv_iommu_create((hv_emitter){iommu_emit, m, iommu_emit5}, &m->iommu)))
+        goto out_free;
     m->powering_on = true;
     for (uint32_t i = 0; i < cfg->nvms; i++) {
         m->nvms = i + 1;
         if ((err = vm_create(m, (uint8_t)i, &m->vms[i])))
+            goto out_free;
+        /* The hypervisor gives an assigned device the VM's own view of
+         * memory: a domain mapping its RAM. */
+        if (m->iommu && m->vms[i]->has_dma_engine &&
+            (err = hv_vcpu_iommu_domain(m->vms[i])))
             goto out_free;
     }
     m->powering_on = false;
@@ -354,6 +378,7 @@ void hv_machine_destroy(hv_machine *m)
     if (m->hm.base)
         hv_hostmem_fini(&m->hm);
     free(m->code_frames);
+    hv_iommu_destroy(m->iommu);
     free(m->ring);
     free(m);
 }

@@ -9,6 +9,9 @@
 
 #include "devices/bus.h"
 #include "devices/debug_exit.h"
+#include "devices/dma.h"
+#include "devices/dma_engine.h"
+#include "devices/iommu.h"
 #include "devices/mmio_bus.h"
 #include "devices/mmio_test.h"
 #include "devices/pic8259.h"
@@ -60,6 +63,9 @@ struct hv_vm {
     hv_debug_exit debug_exit;
     hv_pic pic;
     hv_pit pit;
+    hv_dma_engine dma_engine; /* when assigned (has_dma_engine) */
+    bool has_dma_engine;
+    uint16_t dma_bdf;
 
     /* Time (vcpu_irq.c): the VM's clock is its modelled cycles plus the
      * cycles it idled in HLT; the PIT counts it. `deadline` is the clock
@@ -153,6 +159,9 @@ struct hv_vm {
 
 #define HV_RING_CAP 65536u
 
+/* Host pages one assigned-device transfer may span (64 KiB, unaligned). */
+#define HV_DMA_MAX_PAGES 17u
+
 /* A run of TLB hits being counted into one TLB_HIT event (machine.c). */
 typedef struct hv_hit_run {
     bool live;
@@ -172,6 +181,7 @@ struct hv_machine {
                              from it (writes to it drop that code) */
     hv_event *ring; /* HV_RING_CAP events, index seq % cap */
     hv_hit_run runs[2]; /* hits being counted: fetches, data accesses */
+    hv_iommu *iommu;    /* cfg.iommu: the DMA remapping unit */
     uint64_t seq;
     hv_counters ctr;
 

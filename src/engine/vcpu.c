@@ -455,6 +455,19 @@ hv_err hv_vcpu_init(hv_vm *vm, const hv_vm_config *vc)
     if ((err = hv_mmio_bus_add(&vm->mmio, HV_MMIO_TEST_BASE, HV_MMIO_TEST_LEN,
                                &hv_mmio_test_ops, &vm->mmio_test)))
         return err;
+    if (vc->dma_engine) {
+        /* Passthrough: the guest programs the engine's bus addresses
+         * itself; the window decides what they reach (vcpu_dma.c). */
+        vm->has_dma_engine = true;
+        vm->dma_bdf = vc->dma_bdf;
+        hv_dma_engine_init(&vm->dma_engine, vc->dma_bdf,
+                           hv_vcpu_dma_assigned(vm), hv_vcpu_irq10, vm,
+                           vm->emit);
+        if ((err = hv_mmio_bus_add(&vm->mmio, HV_DMA_ENGINE_BASE,
+                                   HV_DMA_ENGINE_LEN, &hv_dma_engine_ops,
+                                   &vm->dma_engine)))
+            return err;
+    }
     hv_bus_reset(&vm->bus);
     hv_mmio_bus_reset(&vm->mmio);
     hv_vcpu_irq_powered_on(vm);

@@ -69,6 +69,12 @@ bool hv_vcpu_interrupt(hv_vm *vm, uint32_t eip, bool shadow);
  * can ever raise it. */
 bool hv_vcpu_halt_wait(hv_vm *vm, uint32_t eip);
 hv_err hv_vcpu_irq_init(hv_vm *vm);
+/* vcpu_dma.c: the DMA windows of the VM's devices, and its IOMMU domain. */
+hv_dma hv_vcpu_dma_emulated(hv_vm *vm);
+hv_dma hv_vcpu_dma_assigned(hv_vm *vm);
+hv_err hv_vcpu_iommu_domain(hv_vm *vm);
+/* An interrupt line of the VM's 8259A pair, for device models. */
+void hv_vcpu_irq10(void *ctx, int level);
 /* After the devices' power-on reset. */
 void hv_vcpu_irq_powered_on(hv_vm *vm);
 hv_err hv_vcpu_console_input(hv_vm *vm, const uint8_t *bytes, size_t len,

@@ -122,6 +122,12 @@ static void pit_irq0(void *ctx, int level)
     hv_pic_set_irq(&vm->pic, 0, level);
 }
 
+void hv_vcpu_irq10(void *ctx, int level)
+{
+    hv_vm *vm = ctx;
+    hv_pic_set_irq(&vm->pic, 10, level);
+}
+
 static void uart_irq4(void *ctx, int level)
 {
     hv_vm *vm = ctx;

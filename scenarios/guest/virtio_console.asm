@@ -1,0 +1,227 @@
+; virtio_console.asm - a virtio-console driver over virtio-mmio (virtio
+; spec v1.1 §4.2 MMIO transport, §2.6 split virtqueues, §5.3 console), for
+; the scenario paravirtual.json and test_virtio.c:
+;   phase_init .. init_done    device initialization (§3.1.1): reset,
+;                              ACKNOWLEDGE, DRIVER, features (VERSION_1,
+;                              EVENT_IDX), FEATURES_OK, transmitq set-up,
+;                              DRIVER_OK
+;   init_done  .. batch_done   BUFFERS buffers queued, ONE notify, then
+;                              sleep until the used ring has them all: with
+;                              EVENT_IDX and used_event = BUFFERS - 1 the
+;                              device interrupts once for the batch
+;   batch_done .. burst_done   BURST more buffers added one at a time; the
+;                              driver kicks only when vring_need_event says
+;                              so (§2.6.10): not while the device is busy
+; The device sits at GPA 0xFEB01000 (IRQ 11 on the slave 8259A).  Exit
+; value = failed checks.
+
+        bits    32
+        org     0x1000
+%include "hvlab.inc"
+
+VIRTIO          equ     0xFEB01000
+V_MAGIC         equ     VIRTIO + 0x000
+V_VERSION       equ     VIRTIO + 0x004
+V_DEVICE_ID     equ     VIRTIO + 0x008
+V_DEV_FEAT      equ     VIRTIO + 0x010
+V_DEV_FEAT_SEL  equ     VIRTIO + 0x014
+V_DRV_FEAT      equ     VIRTIO + 0x020
+V_DRV_FEAT_SEL  equ     VIRTIO + 0x024
+V_QUEUE_SEL     equ     VIRTIO + 0x030
+V_QUEUE_NUM_MAX equ     VIRTIO + 0x034
+V_QUEUE_NUM     equ     VIRTIO + 0x038
+V_QUEUE_READY   equ     VIRTIO + 0x044
+V_QUEUE_NOTIFY  equ     VIRTIO + 0x050
+V_INT_STATUS    equ     VIRTIO + 0x060
+V_INT_ACK       equ     VIRTIO + 0x064
+V_STATUS        equ     VIRTIO + 0x070
+V_DESC_LO       equ     VIRTIO + 0x080
+V_DESC_HI       equ     VIRTIO + 0x084
+V_AVAIL_LO      equ     VIRTIO + 0x090
+V_AVAIL_HI      equ     VIRTIO + 0x094
+V_USED_LO       equ     VIRTIO + 0x0A0
+V_USED_HI       equ     VIRTIO + 0x0A4
+
+ST_ACKNOWLEDGE  equ     1
+ST_DRIVER       equ     2
+ST_DRIVER_OK    equ     4
+ST_FEATURES_OK  equ     8
+F_EVENT_IDX     equ     1 << 29         ; feature bit 29 (in word 0)
+F_VERSION_1     equ     1               ; feature bit 32 (bit 0 of word 1)
+TRANSMITQ       equ     1               ; §5.3.2: queue 1 is transmitq0
+QSIZE           equ     16
+BUFFERS         equ     8
+BURST           equ     4
+IRQ_VIRTIO      equ     11
+
+; The split ring in guest memory (§2.6: desc 16-byte aligned, avail 2,
+; used 4; one page each here).
+DESC            equ     0x30000         ; QSIZE x {addr64, len32, flags16, next16}
+AVAIL           equ     0x31000         ; flags16, idx16, ring[QSIZE]16, used_event16
+USED            equ     0x32000         ; flags16, idx16, ring[QSIZE]{id32,len32}, avail_event16
+AVAIL_IDX       equ     AVAIL + 2
+AVAIL_RING      equ     AVAIL + 4
+USED_EVENT      equ     AVAIL + 4 + 2 * QSIZE
+USED_IDX        equ     USED + 2
+AVAIL_EVENT     equ     USED + 4 + 8 * QSIZE
+IDT_ENTRIES     equ     VEC_IRQ8 + 8
+
+start:
+        load_flat_gdt
+        mov     ecx, 0
+.gates: set_gate idt, ecx, other_vector
+        inc     ecx
+        cmp     ecx, IDT_ENTRIES
+        jb      .gates
+        set_gate idt, VEC_IRQ8 + IRQ_VIRTIO - 8, irq11
+        load_idt idt, IDT_ENTRIES
+        init_pics
+        mov     al, ~(1 << 2) & 0xFF    ; master: only the cascade (IR2)
+        out     PIC1_DATA, al
+        mov     al, ~(1 << (IRQ_VIRTIO - 8)) & 0xFF
+        out     PIC2_DATA, al
+
+phase_init:
+        check   [V_MAGIC], 0x74726976   ; "virt"
+        check   [V_VERSION], 2
+        check   [V_DEVICE_ID], 3        ; console
+        mov     dword [V_STATUS], 0     ; reset
+        mov     dword [V_STATUS], ST_ACKNOWLEDGE
+        mov     dword [V_STATUS], ST_ACKNOWLEDGE | ST_DRIVER
+        mov     dword [V_DEV_FEAT_SEL], 0
+        mov     eax, [V_DEV_FEAT]
+        and     eax, F_EVENT_IDX
+        check   eax, F_EVENT_IDX
+        mov     dword [V_DRV_FEAT_SEL], 0
+        mov     dword [V_DRV_FEAT], F_EVENT_IDX
+        mov     dword [V_DRV_FEAT_SEL], 1
+        mov     dword [V_DRV_FEAT], F_VERSION_1
+        mov     dword [V_STATUS], ST_ACKNOWLEDGE | ST_DRIVER | ST_FEATURES_OK
+        mov     eax, [V_STATUS]
+        and     eax, ST_FEATURES_OK
+        check   eax, ST_FEATURES_OK
+        mov     dword [V_QUEUE_SEL], TRANSMITQ
+        mov     eax, [V_QUEUE_NUM_MAX]
+        cmp     eax, QSIZE
+        jae     .size_ok
+        print   "queue too small", 10
+        exit    0x7D
+.size_ok:
+        mov     dword [V_QUEUE_NUM], QSIZE
+        mov     dword [V_DESC_LO], DESC
+        mov     dword [V_DESC_HI], 0
+        mov     dword [V_AVAIL_LO], AVAIL
+        mov     dword [V_AVAIL_HI], 0
+        mov     dword [V_USED_LO], USED
+        mov     dword [V_USED_HI], 0
+        mov     dword [V_QUEUE_READY], 1
+        mov     dword [V_STATUS], ST_ACKNOWLEDGE | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK
+init_done:
+
+        ; BUFFERS descriptors, one per line of `lines`, all made available
+        ; before one notify.  used_event = BUFFERS - 1: interrupt me when
+        ; the used index passes the last of them (§2.6.10).
+        mov     word [USED_EVENT], BUFFERS - 1
+        xor     ebx, ebx                ; descriptor / ring slot
+.fill:  mov     esi, ebx
+        shl     esi, 4                  ; 16 bytes a descriptor
+        mov     eax, ebx
+        imul    eax, LINE_LEN
+        add     eax, lines
+        mov     [DESC + esi], eax       ; addr (low)
+        mov     dword [DESC + esi + 4], 0
+        mov     dword [DESC + esi + 8], LINE_LEN
+        mov     word [DESC + esi + 12], 0 ; flags: one readable buffer
+        mov     word [DESC + esi + 14], 0
+        mov     [AVAIL_RING + ebx * 2], bx
+        inc     ebx
+        cmp     ebx, BUFFERS
+        jb      .fill
+        mov     word [AVAIL_IDX], BUFFERS  ; publish all at once
+        mov     dword [V_QUEUE_NOTIFY], TRANSMITQ ; the one kick
+.wait:  cli
+        cmp     word [USED_IDX], BUFFERS
+        jae     .batched
+        sti
+        hlt
+        jmp     .wait
+.batched:
+        sti
+batch_done:
+        cli
+        mov     eax, [interrupts]
+        mov     [batch_interrupts], eax
+
+        ; A burst: BURST more buffers one at a time, each published at
+        ; once; kick only if vring_need_event(avail_event, new, old):
+        ; (u16)(new - avail_event - 1) < (u16)(new - old).
+        mov     word [USED_EVENT], BUFFERS + BURST - 1
+        mov     ebx, BUFFERS
+.one:   mov     esi, ebx
+        shl     esi, 4
+        mov     eax, ebx
+        imul    eax, LINE_LEN
+        add     eax, lines
+        mov     [DESC + esi], eax
+        mov     dword [DESC + esi + 4], 0
+        mov     dword [DESC + esi + 8], LINE_LEN
+        mov     dword [DESC + esi + 12], 0
+        mov     [AVAIL_RING + ebx * 2], bx
+        lea     ecx, [ebx + 1]          ; new idx
+        mov     [AVAIL_IDX], cx
+        movzx   eax, word [AVAIL_EVENT]
+        mov     edx, ecx
+        sub     edx, eax
+        dec     edx
+        and     edx, 0xFFFF             ; new - avail_event - 1
+        cmp     edx, 1                  ; new - old = 1
+        jae     .no_kick
+        mov     dword [V_QUEUE_NOTIFY], TRANSMITQ
+        inc     dword [kicks]
+.no_kick:
+        inc     ebx
+        cmp     ebx, BUFFERS + BURST
+        jb      .one
+.wait2: cli
+        cmp     word [USED_IDX], BUFFERS + BURST
+        jae     .done2
+        sti
+        hlt
+        jmp     .wait2
+.done2:
+burst_done:
+        print   "batch interrupts: "
+        puthex  [batch_interrupts], 2
+        print   ", burst kicks: "
+        puthex  [kicks], 2
+        print   10
+        exit_failures
+
+irq11:
+        push    eax
+        inc     dword [interrupts]
+        mov     eax, [V_INT_STATUS]
+        mov     [V_INT_ACK], eax
+        mov     al, PIC_EOI
+        out     PIC2_CMD, al            ; the slave first, then the master's
+        out     PIC1_CMD, al            ; cascade line (8259A datasheet)
+        pop     eax
+        iret
+
+other_vector:
+        print   "unexpected vector", 10
+        exit    0x7E
+
+        hv_library
+
+LINE_LEN        equ     8
+lines:          db      "line 0", 13, 10, "line 1", 13, 10, "line 2", 13, 10
+                db      "line 3", 13, 10, "line 4", 13, 10, "line 5", 13, 10
+                db      "line 6", 13, 10, "line 7", 13, 10, "burst 8", 10
+                db      "burst 9", 10, "burst A", 10, "burst B", 10
+        align   4
+interrupts:     dd      0
+batch_interrupts: dd    0
+kicks:          dd      0
+        align   8
+idt:            times IDT_ENTRIES dq 0
