@@ -77,7 +77,7 @@ static bool de_run(hv_dma_engine *d, uint32_t cmd)
 static void de_write_ctrl(hv_dma_engine *d, uint32_t offset, uint32_t value,
                           uint32_t merged)
 {
-    if (merged & ~DE_CTRL_VALID) {
+    if (merged & ~(uint32_t)DE_CTRL_VALID) {
         de_error(d, offset, value); /* reserved bits: the write is dropped */
         return;
     }
