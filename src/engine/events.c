@@ -62,7 +62,7 @@ const char *hv_exit_cause_name(uint32_t cause)
 {
     static const char *const names[] = {"", "hidden fault", "true fault",
                                         "write-protect trap", "dirty bit",
-                                        "mmio"};
+                                        "mmio", "in-kernel device"};
     return cause < sizeof names / sizeof names[0] ? names[cause] : "?";
 }
 
@@ -101,7 +101,7 @@ static bool field_is_decimal(const char *f)
     static const char *const dec[] = {"level", "index", "size", "dropped",
                                       "slot", "vector", "cr", "kind",
                                       "reason", "first", "second", "what", "cause", "from", "to", "cache",
-                                      "insn", "irq", "injected", "cycles", "queued", "operand", "count"};
+                                      "insn", "irq", "injected", "idle", "idle_hi", "queued", "operand", "count"};
     for (size_t i = 0; i < sizeof dec / sizeof dec[0]; i++)
         if (strcmp(f, dec[i]) == 0)
             return true;
@@ -283,7 +283,7 @@ void hv_event_cost(const hv_cost_model *cost, const hv_event *ev,
          * charged by the events it emits. An I/O exit also pays the trip
          * to the device model. */
         by_cause[HV_CYC_EXIT] += cost->vm_exit;
-        if (ev->a == HV_EXIT_IO)
+        if (ev->a == HV_EXIT_IO && ev->c != HV_CAUSE_IN_KERNEL)
             by_cause[HV_CYC_IO] += cost->io_emulation;
         if (ev->c == HV_CAUSE_MMIO) {
             /* An MMIO exit: the hypervisor decodes and emulates the
@@ -333,7 +333,9 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
         if (ev->c)
             c->injections++;
         break;
-    case HV_EV_HALT_IDLE: c->idle_cycles += ev->a; break;
+    case HV_EV_HALT_IDLE:
+        c->idle_cycles += ev->a | (uint64_t)ev->b << 32;
+        break;
     case HV_EV_SW_WALK_REF: c->sw_walk_refs++; break;
     case HV_EV_VM_EXIT:
         c->vm_exits++;

@@ -57,7 +57,7 @@
     X(MMIO_WRITE, "mmio_write", "gpa", "size", "value", "reg", "operand") \
     X(IRQ, "irq", "irq", "level", NULL, NULL, NULL) \
     X(INTERRUPT, "interrupt", "vector", "irq", "injected", "eip", NULL) \
-    X(HALT_IDLE, "halt_idle", "cycles", NULL, NULL, "eip", NULL) \
+    X(HALT_IDLE, "halt_idle", "idle", "idle_hi", NULL, "eip", NULL) \
     X(CONSOLE_IN, "console_in", "byte", "queued", NULL, NULL, NULL) \
     X(DMA, "dma", "addr", "len", "write", "hpa", "device") \
     X(IOMMU_FAULT, "iommu_fault", "bdf", "addr", "write", "reason", "len") \
@@ -147,6 +147,9 @@ enum {
     HV_CAUSE_WP_TRAP = 3,      /* write to a write-protected guest table */
     HV_CAUSE_DIRTY_BIT = 4,    /* first write through a clean entry */
     HV_CAUSE_MMIO = 5,
+    HV_CAUSE_IN_KERNEL = 6, /* an I/O exit the hypervisor's kernel handles
+                               (KVM's in-kernel 8259A and PIT): no trip to
+                               the user-space device model */
 };
 const char *hv_exit_cause_name(uint32_t cause);
 

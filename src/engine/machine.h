@@ -75,9 +75,12 @@ struct hv_vm {
 
     /* Interrupts (vcpu_irq.c). */
     bool intr_line;      /* the 8259A's INTR output */
-    bool intr_shadow;    /* the last instruction was STI, MOV SS or POP SS:
-                            interrupts wait one more instruction (SDM Vol
-                            3A §6.8.3) */
+    bool intr_shadow;    /* the instruction at shadow_eip follows STI, MOV
+                            SS or POP SS: interrupts wait until after it
+                            (SDM Vol 3A §6.8.3) */
+    uint32_t shadow_eip;
+    bool exit_timers;    /* a VM exit was handled: fire the timers due
+                            during it as "in exit" at the next boundary */
     bool intr_extint;    /* hypervisor modes: INTR rose while the guest
                             ran, so the host takes an external-interrupt
                             exit before it can inject */
@@ -225,6 +228,11 @@ static inline void hv_vm_exit_info(hv_vm *vm, hv_exit_key key, uint32_t qual,
                                    uint32_t cause, uint32_t info)
 {
     hv_machine_emit5(vm, HV_EV_VM_EXIT, key, qual, cause, vm->cur_eip, info);
+    /* The hypervisor re-evaluates pending interrupts at the next entry
+     * (KVM: every VM entry), so an interrupt-window request does not
+     * outlive an exit; timers due during the exit fire "in exit". */
+    vm->intr_window = false;
+    vm->exit_timers = true;
     /* Without VPID, VM exits and entries flush the TLB (SDM Vol 3C
      * §28.3.3.3): the price VPID was made to remove. */
     if (!vm->m->cfg.vpid)

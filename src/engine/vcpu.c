@@ -69,18 +69,25 @@ static const bool if_writer[256] = {
     [0x65] = true,
 };
 
-static void note_if_writer(hv_vm *vm, uint32_t eip, uint8_t op)
+static void note_if_writer(hv_vm *vm, uint32_t eip, uint32_t size, uint8_t op)
 {
     /* STI with IF = 0 blocks interrupts until after the next instruction;
-     * so do MOV SS and POP SS (SDM Vol 3A §6.8.3, "STI"). */
+     * so do MOV SS and POP SS (SDM Vol 3A §6.8.3, "STI"). The shadow
+     * belongs to the instruction at eip + size, however often its code
+     * hook runs (a restart after a first fetch runs it twice). */
+    bool shadow = false;
     if (op == 0xFB)
-        vm->intr_shadow = !hv_vcpu_if(vm);
+        shadow = !hv_vcpu_if(vm);
     else if (op == 0x17)
-        vm->intr_shadow = true;
+        shadow = true;
     else if (op == 0x8E) {
         uint8_t modrm[2];
-        if (hv_vcpu_fetch_bytes(vm, eip, modrm, 2) && ((modrm[1] >> 3) & 7u) == 2)
-            vm->intr_shadow = true;
+        shadow = hv_vcpu_fetch_bytes(vm, eip, modrm, 2) &&
+                 ((modrm[1] >> 3) & 7u) == 2;
+    }
+    if (shadow) {
+        vm->intr_shadow = true;
+        vm->shadow_eip = eip + size;
     }
     vm->if_valid = false;
 }
@@ -139,8 +146,19 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
 
     /* The instruction boundary: timers, then a pending interrupt, which
      * the CPU takes before this instruction (vcpu_irq.c). */
-    bool shadow = vm->intr_shadow;
-    vm->intr_shadow = false;
+    bool shadow = vm->intr_shadow && eip == vm->shadow_eip;
+    if (!shadow)
+        vm->intr_shadow = false;
+    if (vm->exit_timers) {
+        /* A VM exit was handled since the last boundary: timers that came
+         * due meanwhile fired while the vCPU was out of the guest, and
+         * their interrupts go in at this entry (no exit of their own). */
+        vm->exit_timers = false;
+        vm->in_exit = vm->hypervised;
+        if (hv_vcpu_clock(vm) >= vm->deadline)
+            hv_vcpu_timers_run(vm);
+        vm->in_exit = false;
+    }
     if (hv_vcpu_clock(vm) >= vm->deadline)
         hv_vcpu_timers_run(vm);
     if (hv_vcpu_intr_pending(vm) && hv_vcpu_interrupt(vm, eip, shadow))
@@ -252,7 +270,7 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
         return;
     uint8_t op = first ? *first : b0;
     if (if_writer[op])
-        note_if_writer(vm, eip, op);
+        note_if_writer(vm, eip, size, op);
     if (!priv_candidate[op])
         return;
     uint8_t insn[16];
@@ -289,7 +307,14 @@ static void io_exit(hv_vm *vm, uint32_t port, int size, bool in)
     uint32_t qual = (uint32_t)(size - 1) | (in ? 1u << 3 : 0) |
                     (string ? 1u << 4 : 0) | (rep ? 1u << 5 : 0) |
                     (imm ? 1u << 6 : 0) | (port & 0xFFFFu) << 16;
-    hv_vm_exit(vm, HV_EXIT_IO, qual, HV_CAUSE_NONE);
+    /* KVM's default in-kernel irqchip emulates the 8259A pair and the PIT
+     * in the kernel (arch/x86/kvm/i8259.c, i8254.c on KVM_PIO_BUS): their
+     * exits never reach the user-space device model. */
+    uint32_t p = port & 0xFFFFu;
+    bool in_kernel = (p >= 0x20 && p <= 0x21) || (p >= 0xA0 && p <= 0xA1) ||
+                     (p >= 0x40 && p <= 0x43);
+    hv_vm_exit(vm, HV_EXIT_IO, qual,
+               in_kernel ? HV_CAUSE_IN_KERNEL : HV_CAUSE_NONE);
 }
 
 static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)

@@ -180,9 +180,9 @@ bool hv_vcpu_if(hv_vm *vm)
 
 bool hv_vcpu_interrupt(hv_vm *vm, uint32_t eip, bool shadow)
 {
-    if (shadow || (vm->if_valid && !vm->if_cached && vm->intr_window))
+    if (vm->if_valid && !vm->if_cached && vm->intr_window)
         return false; /* still blocked, and the hypervisor already knows */
-    if (!hv_vcpu_if(vm)) {
+    if (shadow || !hv_vcpu_if(vm)) {
         /* KVM: the interrupt waits for the guest's STI, with interrupt-
          * window exiting on. */
         /* (Natively the flag only marks "known blocked".) */
@@ -220,9 +220,8 @@ bool hv_vcpu_halt_wait(hv_vm *vm, uint32_t eip)
         if (due > now) {
             uint64_t idle = due - now;
             vm->idle += idle;
-            hv_machine_emit(vm, HV_EV_HALT_IDLE,
-                            idle > UINT32_MAX ? UINT32_MAX : (uint32_t)idle, 0,
-                            0, eip);
+            hv_machine_emit(vm, HV_EV_HALT_IDLE, (uint32_t)idle,
+                            (uint32_t)(idle >> 32), 0, eip);
         }
         hv_vcpu_timers_run(vm);
     }

@@ -319,6 +319,11 @@ bool hv_vcpu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address,
     }
     if (!account(vm, la, access, &x))
         return false;
+    if (x.mmio && access == HV_ACC_FETCH) {
+        /* Code in a device's page is not modelled (docs/devices.md). */
+        hv_vcpu_end_unbacked(vm, x.gpa);
+        return false;
+    }
     if (x.mmio) {
         mmio_map(vm, la, &x);
         return vm->exit_reason == HV_VM_RUNNING;

@@ -91,7 +91,11 @@ static int pic_get_irq(const hv_pic_chip *c)
     if (c->special_mask)
         busy &= (uint8_t)~c->imr;
     /* Special fully nested: the slave's in-service IR2 does not block
-     * further slave requests, which the slave itself orders. */
+     * further slave requests, which the slave itself orders. As QEMU's
+     * pic_get_irq does, IR2 is dropped from the in-service set altogether,
+     * so lower-priority master lines may nest too; the datasheet lets only
+     * the slave's higher-priority requests through. Kept as QEMU, the
+     * oracle, has it. */
     if (c->special_fully_nested && !c->is_slave)
         busy &= (uint8_t) ~(1u << PIC_CASCADE_IR);
     if (prio >= pic_priority(c, busy))

@@ -312,6 +312,14 @@ static void uart_transmit(hv_uart16550 *u, uint8_t byte, uint64_t now)
         uart_tx_start(u, now);
 }
 
+/* The receiver may take a byte from outside: ask for one (the VM's
+ * console queue; QEMU's chardev polls serial_can_receive likewise). */
+static void uart_rx_ready(hv_uart16550 *u)
+{
+    if (u->rx_pull && !(u->lsr & UART_LSR_DR) && !(u->mcr & UART_MCR_LOOP))
+        u->rx_pull(u->ctx);
+}
+
 static void uart_write_fcr(hv_uart16550 *u, uint8_t v)
 {
     /* Toggling FIFO enable clears both FIFOs (datasheet FCR bit 0). */
@@ -335,6 +343,8 @@ static void uart_write_fcr(hv_uart16550 *u, uint8_t v)
     else
         u->iir &= (uint8_t)~UART_IIR_FIFO;
     uart_update_irq(u);
+    if (v & UART_FCR_RFR)
+        uart_rx_ready(u); /* the receiver is empty: input may come */
 }
 
 static void uart_write_ier(hv_uart16550 *u, uint8_t v)
@@ -376,7 +386,13 @@ static void uart_write(void *opaque, uint32_t offset, unsigned size,
         break;
     case UART_IIR_FCR: uart_write_fcr(u, v); break;
     case UART_LCR: u->lcr = v; break;
-    case UART_MCR: u->mcr = v & UART_MCR_MASK; break;
+    case UART_MCR: {
+        bool was_loop = u->mcr & UART_MCR_LOOP;
+        u->mcr = v & UART_MCR_MASK;
+        if (was_loop && !(u->mcr & UART_MCR_LOOP))
+            uart_rx_ready(u); /* the line is connected again */
+        break;
+    }
     case UART_LSR:
     case UART_MSR:
         /* Status registers: the datasheet reserves LSR writes for factory
