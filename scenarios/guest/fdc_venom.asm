@@ -40,19 +40,31 @@ venom_start:
         cld
         rep outsb                       ; one exit under a hypervisor
 venom_done:
+        ; The flood left DRIVE SPECIFICATION's result byte waiting, so the
+        ; controller would refuse READ ID too: reset it through DOR first
+        ; (82077AA datasheet: DOR bit 2 low resets it).
+        mov     dx, FDC_DOR
+        xor     al, al
+        out     dx, al
+        mov     al, 0x0C
+        out     dx, al
+        call    drain_sense
+        mov     dx, FDC_FIFO
         mov     al, CMD_READ_ID
         out     dx, al
         mov     esi, flood
         mov     ecx, FLOOD
         rep outsb
 read_id_done:
-        ; Whatever state the flood left, a reset through DOR brings the
-        ; controller back (82077AA datasheet: DOR bit 2 low resets it).
+        ; READ ID with no diskette ends at once with a result (7 bytes,
+        ; abnormal termination); its flood was refused behind it.  A reset
+        ; brings the controller back.
         mov     dx, FDC_DOR
         xor     al, al
         out     dx, al
         mov     al, 0x0C
         out     dx, al
+        call    drain_sense
         call    version
         mov     [after], eax
         print   "version before: "
@@ -63,6 +75,30 @@ read_id_done:
         check   [after], 0x90
         print   10
         exit_failures
+
+; drain_sense: after a reset the controller owes four SENSE INTERRUPT
+; STATUS commands (one per drive, 82077AA datasheet); each returns ST0 and
+; the cylinder.  Keeps every register.
+drain_sense:
+        push    eax
+        push    ecx
+        push    edx
+        mov     ecx, 4
+.one:   call    wait_rqm
+        mov     dx, FDC_FIFO
+        mov     al, 0x08                ; SENSE INTERRUPT STATUS
+        out     dx, al
+        call    wait_rqm
+        mov     dx, FDC_FIFO
+        in      al, dx                  ; ST0
+        call    wait_rqm
+        mov     dx, FDC_FIFO
+        in      al, dx                  ; present cylinder
+        loop    .one
+        pop     edx
+        pop     ecx
+        pop     eax
+        ret
 
 ; version: EAX = the VERSION command's result byte; waits for RQM before
 ; each FIFO access as a driver must (MSR bit 7), at most a few thousand

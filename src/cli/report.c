@@ -33,7 +33,8 @@ void cli_report_text(hv_machine *m, const char *guest, bool limit_hit)
         printf("── %s console ──\n%s%s", s.name, s.console,
                s.console_len && s.console[s.console_len - 1] != '\n' ? "\n" : "");
         printf("── %s ended: %s", s.name,
-               limit_hit && s.exit_reason == HV_VM_RUNNING
+               s.waiting_input ? "waiting_input (HLT until console input)"
+               : limit_hit && s.exit_reason == HV_VM_RUNNING
                    ? "instruction_limit"
                    : hv_vm_exit_reason_name(s.exit_reason));
         if (s.has_status)
@@ -146,7 +147,8 @@ cJSON *cli_report_object(hv_machine *m, const char *scenario,
     for (uint32_t i = 0; i < hv_machine_nvms(m); i++) {
         hv_vm_state s;
         hv_machine_vm_state(m, i, &s);
-        const char *reason = s.exit_reason == HV_VM_RUNNING
+        const char *reason = s.waiting_input ? "waiting_input"
+                             : s.exit_reason == HV_VM_RUNNING
                                  ? "instruction_limit"
                                  : hv_vm_exit_reason_name(s.exit_reason);
         cJSON *vm = cJSON_CreateObject();

@@ -222,7 +222,9 @@ int cli_run(int argc, char **argv)
         hv_machine_destroy(m);
         return CLI_BAD_INPUT;
     }
-    bool limit = why == HV_STOP_LIMIT;
+    /* A guest waiting for console input did not end by itself either: the
+     * same status as the instruction limit (DESIGN.md §5: 3). */
+    bool limit = why == HV_STOP_LIMIT || why == HV_STOP_WAITING;
     if (o.json)
         cli_report_json(m, NULL, o.guest);
     else

@@ -128,6 +128,12 @@ static hv_stop run_some(tui *t, uint64_t n, hv_stop_fn fn)
         why = HV_STOP_ENDED;
     else if (err)
         tui_status(t, "the engine failed: %s", hv_strerror(err));
+    if (why == HV_STOP_WAITING) {
+        /* Nothing runs until someone types: stop whatever run this was. */
+        tui_status(t, "the guest waits in HLT for console input: press i "
+                      "to type a line");
+        t->mode = RUN_IDLE;
+    }
     return why;
 }
 

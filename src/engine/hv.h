@@ -147,6 +147,9 @@ typedef enum hv_stop {
     HV_STOP_LIMIT = 1,  /* the instruction budget is spent */
     HV_STOP_EVENT = 2,  /* the stop predicate matched an event */
     HV_STOP_BREAK = 3,  /* EIP reached a breakpoint (before executing it) */
+    HV_STOP_WAITING = 4, /* every VM still running sits in HLT waiting for
+                            console input (hv_machine_console_input wakes
+                            it; the next run goes on) */
 } hv_stop;
 
 /* Breakpoints: the run stops before executing an instruction at one of
@@ -243,6 +246,7 @@ typedef struct hv_vm_state {
     size_t console_len;
     const char *detail; /* why a VM ended abnormally, or "" */
     uint64_t instructions;
+    bool waiting_input; /* in HLT, only console input can wake it */
 } hv_vm_state;
 
 uint32_t hv_machine_nvms(const hv_machine *m);

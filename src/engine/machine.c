@@ -405,6 +405,21 @@ static bool all_ended(const hv_machine *m)
     return true;
 }
 
+/* Every VM still running waits for console input (and one does). */
+static bool all_waiting(const hv_machine *m)
+{
+    bool any = false;
+    for (uint32_t i = 0; i < m->nvms; i++) {
+        const hv_vm *vm = m->vms[i];
+        if (vm->exit_reason != HV_VM_RUNNING)
+            continue;
+        if (!vm->waiting_input)
+            return false;
+        any = true;
+    }
+    return any;
+}
+
 /* HOW SEVERAL VMS SHARE THE CPU: round-robin, a fixed quantum of guest
  * instructions each (DESIGN.md §2). The end of a turn is a timer exit
  * (external interrupt) of the VM that ran and a world switch; it is all
@@ -418,9 +433,10 @@ hv_err hv_machine_run(hv_machine *m, uint64_t max_insns, hv_stop *why)
     bool unlimited = max_insns == 0;
     uint64_t left = max_insns;
     hv_err err = HV_OK;
-    while (!all_ended(m) && !m->stop_requested && (unlimited || left)) {
+    while (!all_ended(m) && !all_waiting(m) && !m->stop_requested &&
+           (unlimited || left)) {
         hv_vm *vm = m->vms[m->turn];
-        if (vm->exit_reason != HV_VM_RUNNING) {
+        if (vm->exit_reason != HV_VM_RUNNING || vm->waiting_input) {
             m->turn = (m->turn + 1) % m->nvms;
             m->turn_used = 0;
             continue;
@@ -451,6 +467,7 @@ hv_err hv_machine_run(hv_machine *m, uint64_t max_insns, hv_stop *why)
     hv_machine_flush_hits(m); /* a run ends with every event in the stream */
     if (why)
         *why = all_ended(m)     ? HV_STOP_ENDED
+               : all_waiting(m)    ? HV_STOP_WAITING
                : m->break_hit      ? HV_STOP_BREAK
                : m->stop_requested ? HV_STOP_EVENT
                                    : HV_STOP_LIMIT;
@@ -505,6 +522,7 @@ hv_err hv_machine_vm_state(const hv_machine *m, uint32_t i, hv_vm_state *out)
         .console_len = vm->console_len,
         .detail = vm->detail,
         .instructions = vm->instructions,
+        .waiting_input = vm->waiting_input,
     };
     return HV_OK;
 }

@@ -11,6 +11,7 @@
 #include "devices/debug_exit.h"
 #include "devices/dma.h"
 #include "devices/dma_engine.h"
+#include "devices/fdc.h"
 #include "devices/iommu.h"
 #include "devices/mmio_bus.h"
 #include "devices/mmio_test.h"
@@ -63,6 +64,7 @@ struct hv_vm {
     hv_debug_exit debug_exit;
     hv_pic pic;
     hv_pit pit;
+    hv_fdc fdc;
     hv_dma_engine dma_engine; /* when assigned (has_dma_engine) */
     bool has_dma_engine;
     uint16_t dma_bdf;
@@ -79,6 +81,7 @@ struct hv_vm {
                             SS or POP SS: interrupts wait until after it
                             (SDM Vol 3A §6.8.3) */
     uint32_t shadow_eip;
+    bool waiting_input;  /* in HLT; only console input can wake it */
     bool exit_timers;    /* a VM exit was handled: fire the timers due
                             during it as "in exit" at the next boundary */
     bool intr_extint;    /* hypervisor modes: INTR rose while the guest

@@ -237,12 +237,19 @@ static void halt(hv_vm *vm, uint32_t eip, uint32_t size)
         skip(vm, eip, size);
         return;
     }
-    /* Nothing can wake the CPU: with interrupts off, or with every line
-     * that could fire masked or quiet, the VM ends (DESIGN.md §3). The
-     * stop must not write EIP in the hook (a written EIP cancels
+    /* The stop must not write EIP in the hook (a written EIP cancels
      * uc_emu_stop), so EIP moves past HLT afterwards. */
     vm->resume_eip_valid = true;
     vm->resume_eip = eip + size;
+    if (intr_on && hv_vcpu_input_can_wake(vm)) {
+        /* Only typed input can wake it: the VM waits (hv_machine_run
+         * returns HV_STOP_WAITING), as a CPU sits in HLT until a key. */
+        vm->waiting_input = true;
+        uc_emu_stop(vm->uc);
+        return;
+    }
+    /* Nothing can wake the CPU: with interrupts off, or with every line
+     * that could fire masked or quiet, the VM ends (DESIGN.md §3). */
     hv_vm_end(vm, HV_VM_HALT, false, 0,
               intr_on ? "HLT with interrupts on, but no interrupt can come "
                         "(no timer programmed, or its line masked)"

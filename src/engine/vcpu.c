@@ -531,7 +531,8 @@ hv_err hv_vcpu_run(hv_vm *vm)
 {
     hv_machine *m = vm->m;
     m->cur = vm;
-    while (vm->exit_reason == HV_VM_RUNNING && !m->stop_requested &&
+    while (vm->exit_reason == HV_VM_RUNNING && !vm->waiting_input &&
+           !m->stop_requested &&
            (m->unlimited || m->budget > 0)) {
         uint32_t eip;
         uint64_t before = vm->instructions;

@@ -69,6 +69,9 @@ bool hv_vcpu_interrupt(hv_vm *vm, uint32_t eip, bool shadow);
  * can ever raise it. */
 bool hv_vcpu_halt_wait(hv_vm *vm, uint32_t eip);
 hv_err hv_vcpu_irq_init(hv_vm *vm);
+/* Console input could wake a halted CPU: the UART's received-data
+ * interrupt is enabled and IRQ 4 reaches the CPU. */
+bool hv_vcpu_input_can_wake(const hv_vm *vm);
 /* vcpu_dma.c: the DMA windows of the VM's devices, and its IOMMU domain. */
 hv_dma hv_vcpu_dma_emulated(hv_vm *vm);
 hv_dma hv_vcpu_dma_assigned(hv_vm *vm);

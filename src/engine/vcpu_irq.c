@@ -103,6 +103,8 @@ static void set_intr(void *ctx, bool level)
     hv_vm *vm = ctx;
     bool rose = level && !vm->intr_line;
     vm->intr_line = level;
+    if (level)
+        vm->waiting_input = false; /* an interrupt wakes the HLT */
     if (!level) {
         /* Nothing to inject any more (a mask, an ICW1, an EOI-less ack):
          * the hypervisor re-evaluates at its next entry. */
@@ -120,6 +122,12 @@ static void pit_irq0(void *ctx, int level)
 {
     hv_vm *vm = ctx;
     hv_pic_set_irq(&vm->pic, 0, level);
+}
+
+static void fdc_irq6(void *ctx, int level)
+{
+    hv_vm *vm = ctx;
+    hv_pic_set_irq(&vm->pic, 6, level);
 }
 
 void hv_vcpu_irq10(void *ctx, int level)
@@ -229,6 +237,11 @@ bool hv_vcpu_halt_wait(hv_vm *vm, uint32_t eip)
     return vm->intr_line;
 }
 
+bool hv_vcpu_input_can_wake(const hv_vm *vm)
+{
+    return (vm->uart.ier & 0x01u) && hv_pic_irq_unmasked(&vm->pic, 4);
+}
+
 /* --- wiring
  * -------------------------------------------------------------------- */
 
@@ -242,7 +255,9 @@ hv_err hv_vcpu_irq_init(hv_vm *vm)
      * QEMU's is infinitely fast, and so is hvlab's by default. */
     if (vm->m->cfg.uart_line_timing)
         hv_uart16550_set_clock(&vm->uart, uart_clock);
-    if ((err = hv_bus_add(&vm->bus, 0x20, 2, &hv_pic8259_ops,
+    hv_fdc_init(&vm->fdc, fdc_irq6, vm, vm->emit);
+    if ((err = hv_bus_add(&vm->bus, HV_FDC_BASE, 8, &hv_fdc_ops, &vm->fdc)) ||
+        (err = hv_bus_add(&vm->bus, 0x20, 2, &hv_pic8259_ops,
                           &vm->pic.chip[0])) ||
         (err = hv_bus_add(&vm->bus, 0xA0, 2, &hv_pic8259_ops,
                           &vm->pic.chip[1])) ||

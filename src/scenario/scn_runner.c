@@ -137,7 +137,10 @@ static void ended_detail(hv_machine *m, const hv_scn_until *u, char *buf,
         snprintf(buf, len, "every VM ended");
         return;
     }
-    if (st.has_status)
+    if (st.waiting_input)
+        snprintf(buf, len, "%s waits for console input (HLT; a step's "
+                           "\"input\" types it)", st.name);
+    else if (st.has_status)
         snprintf(buf, len, "%s ended (%s, status %u)", st.name,
                  hv_vm_exit_reason_name(st.exit_reason), st.exit_status);
     else

@@ -169,11 +169,14 @@ def console_and_io_log(ctx):
 
 @case("native")
 def typed_input_reaches_the_guest(ctx):
-    # docs/devices.md "Console input": a line typed with `i` waits in the
-    # VM's queue and reaches the UART's receiver; io_compare.asm reads 3
-    # bytes by interrupts and prints them after "got: ".
+    # docs/devices.md "Console input": io_compare.asm ends by waiting in
+    # HLT for 3 bytes by the UART's interrupt. The run stops there (the VM
+    # does not end); a line typed with `i` wakes it, and the guest echoes
+    # it after "got: ".
     s = ctx.session(ctx.guest(IO_COMPARE))
     s.ready()
+    s.keys("e")
+    s.wait("waits in HLT for console input", "the run stopped, waiting for input")
     s.keys("i")
     s.wait("console: ", "the console prompt")
     s.keys("o", "k", "Enter")

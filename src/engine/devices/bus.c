@@ -27,6 +27,8 @@
 #include <string.h>
 
 #include "debug_exit.h"
+#include "dma_engine.h"
+#include "fdc.h"
 #include "mmio_test.h"
 #include "pic8259.h"
 #include "pit8254.h"
@@ -50,6 +52,10 @@ const hv_device_ops *hv_device_kind_ops(uint32_t kind)
         return &hv_pit8254_ops;
     case HV_DEV_MMIO_TEST:
         return &hv_mmio_test_ops;
+    case HV_DEV_FDC:
+        return &hv_fdc_ops;
+    case HV_DEV_DMA_ENGINE:
+        return &hv_dma_engine_ops;
     default:
         return NULL;
     }

@@ -118,8 +118,23 @@ static void fdc_lower(hv_fdc *f)
  * the value reported), and the event names the FDC and the port. */
 static void fdc_refuse(hv_fdc *f, uint32_t offset, uint8_t value)
 {
-    hv_emit(&f->emit, HV_EV_GUEST_ERROR, HV_GERR_DEVICE,
-            ((uint32_t)HV_DEV_FDC << 8) | offset, value, 0);
+    /* A flood of refused bytes (the VENOM sequence sends thousands) is
+     * one event, then one per 4096 more, so the log stays readable; the
+     * first access the controller takes starts a new run. */
+    bool log = (f->refused_run & 0xFFFu) == 0;
+    f->refused_run++;
+    f->refused_now = true;
+    if (log)
+        hv_emit(&f->emit, HV_EV_GUEST_ERROR, HV_GERR_DEVICE,
+                ((uint32_t)HV_DEV_FDC << 8) | offset, value, 0);
+}
+
+/* After each access: a taken one ends a run of refusals. */
+static void fdc_access_done(hv_fdc *f)
+{
+    if (!f->refused_now)
+        f->refused_run = 0;
+    f->refused_now = false;
 }
 
 static void fdc_to_command(hv_fdc *f)
@@ -179,7 +194,8 @@ static void fdc_cmd_no_medium(hv_fdc *f)
     uint8_t chrn[4] = {f->pcn[f->cur], f->head[f->cur], 1, 2};
     if (f->data_len == 9)
         memcpy(chrn, &f->fifo[2], sizeof(chrn));
-    f->st0 = (uint8_t)(FDC_ST0_ABNORMAL | (f->head[f->cur] << 2) | f->cur);
+    f->st0 =
+        (uint8_t)(FDC_ST0_ABNORMAL | ((unsigned)f->head[f->cur] << 2) | f->cur);
     f->fifo[0] = f->st0;
     f->fifo[1] = FDC_ST1_MA;
     f->fifo[2] = 0;
@@ -229,7 +245,7 @@ static void fdc_cmd_sense_drive(hv_fdc *f)
 {
     fdc_select(f, f->fifo[1]);
     f->fifo[0] = (uint8_t)(0x28u | (f->pcn[f->cur] == 0 ? 0x10u : 0u) |
-                           (f->head[f->cur] << 2) | f->cur);
+                           ((unsigned)f->head[f->cur] << 2) | f->cur);
     fdc_to_result(f, 1);
 }
 
@@ -285,8 +301,8 @@ static void fdc_cmd_drive_spec(hv_fdc *f)
 {
     uint8_t last = f->fifo[f->data_len - 1u];
     if (!(last & 0x80u)) {
-        f->fifo[0] =
-            (uint8_t)(FDC_ST0_INVALID | (f->head[f->cur] << 2) | f->cur);
+        f->fifo[0] = (uint8_t)(FDC_ST0_INVALID |
+                               ((unsigned)f->head[f->cur] << 2) | f->cur);
         fdc_to_result(f, 1);
     } else if (last & 0x40u) {
         f->fifo[0] = f->fifo[1];
@@ -449,12 +465,11 @@ static void fdc_write(void *opaque, uint32_t offset, unsigned size,
         break;
     default: fdc_refuse(f, offset, v); break; /* 0x3F6: the IDE's */
     }
+    fdc_access_done(f);
 }
 
-static uint32_t fdc_read(void *opaque, uint32_t offset, unsigned size)
+static uint32_t fdc_read_reg(hv_fdc *f, uint32_t offset)
 {
-    hv_fdc *f = opaque;
-    (void)size;
     switch (offset) {
     case FDC_SRA: return f->sra;
     case FDC_SRB: return f->srb;
@@ -470,6 +485,15 @@ static uint32_t fdc_read(void *opaque, uint32_t offset, unsigned size)
         fdc_refuse(f, offset, 0xFF); /* 0x3F6: reads as an empty ISA port */
         return 0xFF;
     }
+}
+
+static uint32_t fdc_read(void *opaque, uint32_t offset, unsigned size)
+{
+    hv_fdc *f = opaque;
+    (void)size;
+    uint32_t v = fdc_read_reg(f, offset);
+    fdc_access_done(f);
+    return v;
 }
 
 /* Power-on: DOR 0x0C (out of reset, DMA gate on: QEMU's ISA FDC has DMA
