@@ -124,6 +124,12 @@ static void pit_irq0(void *ctx, int level)
     hv_pic_set_irq(&vm->pic, 0, level);
 }
 
+static void nic_irq9(void *ctx, int level)
+{
+    hv_vm *vm = ctx;
+    hv_pic_set_irq(&vm->pic, 9, level);
+}
+
 static void fdc_irq6(void *ctx, int level)
 {
     hv_vm *vm = ctx;
@@ -256,7 +262,12 @@ hv_err hv_vcpu_irq_init(hv_vm *vm)
     if (vm->m->cfg.uart_line_timing)
         hv_uart16550_set_clock(&vm->uart, uart_clock);
     hv_fdc_init(&vm->fdc, fdc_irq6, vm, vm->emit);
+    /* A locally administered MAC, one per VM (QEMU's default prefix). */
+    const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + vm->id)};
+    hv_ne2000_init(&vm->nic, mac, nic_irq9, vm, vm->emit);
     if ((err = hv_bus_add(&vm->bus, HV_FDC_BASE, 8, &hv_fdc_ops, &vm->fdc)) ||
+        (err = hv_bus_add(&vm->bus, HV_NE2000_BASE, HV_NE2000_PORTS,
+                          &hv_ne2000_ops, &vm->nic)) ||
         (err = hv_bus_add(&vm->bus, 0x20, 2, &hv_pic8259_ops,
                           &vm->pic.chip[0])) ||
         (err = hv_bus_add(&vm->bus, 0xA0, 2, &hv_pic8259_ops,

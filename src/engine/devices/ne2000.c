@@ -58,26 +58,27 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Page-0 register offsets (DP8390 datasheet, register map). */
+/* Page-0 register offsets (DP8390 datasheet, register map). Read, TPSR
+ * is TSR, RBCR0/1 the ID bytes, RCR is RSR; on page 1 ISR's is CURR. */
 enum {
-    NE_CR = 0x00,
-    NE_PSTART = 0x01,
-    NE_PSTOP = 0x02,
-    NE_BNRY = 0x03,
-    NE_TPSR = 0x04, /* read: TSR */
-    NE_TBCR0 = 0x05,
-    NE_TBCR1 = 0x06,
-    NE_ISR = 0x07, /* page 1: CURR */
-    NE_RSAR0 = 0x08,
-    NE_RSAR1 = 0x09,
-    NE_RBCR0 = 0x0A,
-    NE_RBCR1 = 0x0B,
-    NE_RCR = 0x0C, /* read: RSR */
-    NE_TCR = 0x0D,
-    NE_DCR = 0x0E,
-    NE_IMR = 0x0F,
-    NE_DATA = 0x10,
-    NE_RESET = 0x18,
+    NE_CR,
+    NE_PSTART,
+    NE_PSTOP,
+    NE_BNRY,
+    NE_TPSR,
+    NE_TBCR0,
+    NE_TBCR1,
+    NE_ISR,
+    NE_RSAR0,
+    NE_RSAR1,
+    NE_RBCR0,
+    NE_RBCR1,
+    NE_RCR,
+    NE_TCR,
+    NE_DCR,
+    NE_IMR,
+    NE_DATA,
+    NE_RESET = 0x18
 };
 
 #define NE_CR_STP 0x01u
@@ -115,7 +116,7 @@ static void ne_update_irq(hv_ne2000 *n)
         n->set_irq(n->ctx, n->irq_level);
 }
 
-/* The PROM as QEMU's ne2000_reset() fills it: the MAC, six zero bytes,
+/* The PROM as QEMU's ne2000_reset() fills it: the MAC, eight zero bytes,
  * 0x57 0x57 ("WW": a word-wide NE2000, which drivers check), each byte
  * doubled because the PROM sits on the low byte of a 16-bit bus. (QEMU
  * doubles in place, so after a second reset bytes 12-23 repeat MAC bytes
@@ -276,7 +277,8 @@ static void ne_receive(hv_ne2000 *n, const uint8_t *f, uint32_t size)
         memcpy(n->mem + index, f + done, len);
         done += len;
         index += len;
-        
+        if (index == stop)
+            index = start;
     }
     n->curr = (uint8_t)(next >> 8);
     n->isr |= NE_ISR_PRX;

@@ -42,9 +42,10 @@
 
 #include "bus.h"
 
-#define HV_NE2000_BASE 0x300 /* ports 0x300-0x31F, as QEMU's ne2k_isa default  \
-                              */
-#define HV_NE2000_IRQ 9      /* QEMU's default (on the slave 8259A) */
+/* Ports 0x300-0x31F and IRQ 9 (on the slave 8259A): QEMU's ne2k_isa
+ * defaults. */
+#define HV_NE2000_BASE 0x300
+#define HV_NE2000_IRQ 9
 #define HV_NE2000_PORTS 0x20
 
 #define HV_NE2000_PROM_SIZE 32u      /* card addresses 0x00-0x1F */
