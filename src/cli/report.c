@@ -114,6 +114,9 @@ static cJSON *counters_json(const hv_counters *c)
     cJSON_AddNumberToObject(o, "interrupts", (double)c->interrupts);
     cJSON_AddNumberToObject(o, "injections", (double)c->injections);
     cJSON_AddNumberToObject(o, "idle_cycles", (double)c->idle_cycles);
+    cJSON_AddNumberToObject(o, "guest_errors", (double)c->guest_errors);
+    cJSON_AddNumberToObject(o, "dma_transfers", (double)c->dma_transfers);
+    cJSON_AddNumberToObject(o, "iommu_faults", (double)c->iommu_faults);
     cJSON *sp = cJSON_AddObjectToObject(o, "shadow_pages");
     cJSON_AddNumberToObject(sp, "current", (double)c->shadow_pages);
     cJSON_AddNumberToObject(sp, "peak", (double)c->shadow_pages_peak);

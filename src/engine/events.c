@@ -333,6 +333,9 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
         if (ev->c)
             c->injections++;
         break;
+    case HV_EV_GUEST_ERROR: c->guest_errors++; break;
+    case HV_EV_DMA: c->dma_transfers++; break;
+    case HV_EV_IOMMU_FAULT: c->iommu_faults++; break;
     case HV_EV_HALT_IDLE:
         c->idle_cycles += ev->a | (uint64_t)ev->b << 32;
         break;
@@ -381,7 +384,8 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
     X(vm_exits) X(emulated_writes) X(shadow_zaps) X(root_cache_hits)          \
     X(root_cache_misses) X(shadow_pages) X(shadow_pages_peak) X(pwc_hits)     \
     X(pwc_misses) X(mmio_accesses) X(mmio_exits) X(interrupts)                \
-    X(injections) X(idle_cycles) X(events)
+    X(injections) X(idle_cycles) X(guest_errors) X(dma_transfers)           \
+    X(iommu_faults) X(events)
 
 static const char *const counter_names[] = {
 #define HV_COUNTER_NAME(f) #f,

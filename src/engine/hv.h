@@ -216,6 +216,7 @@ typedef struct hv_counters {
     uint64_t pwc_hits, pwc_misses;
     uint64_t mmio_accesses, mmio_exits;
     uint64_t interrupts, injections, idle_cycles;
+    uint64_t guest_errors, dma_transfers, iommu_faults;
     uint64_t events;
 } hv_counters;
 

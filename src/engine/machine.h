@@ -13,6 +13,7 @@
 #include "devices/dma_engine.h"
 #include "devices/fdc.h"
 #include "devices/ne2000.h"
+#include "devices/virtio_mmio.h"
 #include "devices/iommu.h"
 #include "devices/mmio_bus.h"
 #include "devices/mmio_test.h"
@@ -67,6 +68,7 @@ struct hv_vm {
     hv_pit pit;
     hv_fdc fdc;
     hv_ne2000 nic;
+    hv_virtio virtio;
     hv_dma_engine dma_engine; /* when assigned (has_dma_engine) */
     bool has_dma_engine;
     uint16_t dma_bdf;

@@ -478,7 +478,8 @@ hv_err hv_vcpu_init(hv_vm *vm, const hv_vm_config *vc)
     hv_mmio_bus_init(&vm->mmio, vm->emit);
     hv_mmio_test_init(&vm->mmio_test, hv_vm_console_put, vm, vm->emit);
     if ((err = hv_mmio_bus_add(&vm->mmio, HV_MMIO_TEST_BASE, HV_MMIO_TEST_LEN,
-                               &hv_mmio_test_ops, &vm->mmio_test)))
+                               &hv_mmio_test_ops, &vm->mmio_test)) ||
+        (err = hv_vcpu_virtio_init(vm)))
         return err;
     if (vc->dma_engine) {
         /* Passthrough: the guest programs the engine's bus addresses

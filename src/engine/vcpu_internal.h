@@ -78,6 +78,8 @@ hv_dma hv_vcpu_dma_assigned(hv_vm *vm);
 hv_err hv_vcpu_iommu_domain(hv_vm *vm);
 /* An interrupt line of the VM's 8259A pair, for device models. */
 void hv_vcpu_irq10(void *ctx, int level);
+/* The virtio console: its MMIO page, its line, its backend's clock. */
+hv_err hv_vcpu_virtio_init(hv_vm *vm);
 /* After the devices' power-on reset. */
 void hv_vcpu_irq_powered_on(hv_vm *vm);
 hv_err hv_vcpu_console_input(hv_vm *vm, const uint8_t *bytes, size_t len,

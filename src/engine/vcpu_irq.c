@@ -82,10 +82,24 @@ static uint64_t uart_deadline(const hv_vm *vm)
                           HV_UART_CLOCK_HZ);
 }
 
+/* The virtio backend works in the VM's own clock (cycles). */
+static uint64_t virtio_deadline(const hv_vm *vm)
+{
+    return hv_virtio_next_event(&vm->virtio);
+}
+
+static uint64_t vm_clock(void *ctx)
+{
+    return hv_vcpu_clock(ctx);
+}
+
 void hv_vcpu_timer_rearm(hv_vm *vm)
 {
     uint64_t p = pit_deadline(vm), u = uart_deadline(vm);
+    uint64_t v = virtio_deadline(vm);
     vm->deadline = p < u ? p : u;
+    if (v < vm->deadline)
+        vm->deadline = v;
 }
 
 void hv_vcpu_timers_run(hv_vm *vm)
@@ -93,6 +107,7 @@ void hv_vcpu_timers_run(hv_vm *vm)
     uint64_t now = hv_vcpu_clock(vm);
     hv_pit_advance(&vm->pit, clock_to_ticks(vm, now, HV_PIT_HZ));
     hv_uart16550_advance(&vm->uart, clock_to_ticks(vm, now, HV_UART_CLOCK_HZ));
+    hv_virtio_advance(&vm->virtio, now);
     hv_vcpu_timer_rearm(vm);
 }
 
@@ -128,6 +143,12 @@ static void nic_irq9(void *ctx, int level)
 {
     hv_vm *vm = ctx;
     hv_pic_set_irq(&vm->pic, 9, level);
+}
+
+static void virtio_irq11(void *ctx, int level)
+{
+    hv_vm *vm = ctx;
+    hv_pic_set_irq(&vm->pic, HV_VIRTIO_IRQ, level);
 }
 
 static void fdc_irq6(void *ctx, int level)
@@ -228,6 +249,9 @@ bool hv_vcpu_halt_wait(hv_vm *vm, uint32_t eip)
             due = pit_deadline(vm);
         if (hv_pic_irq_unmasked(&vm->pic, 4) && uart_deadline(vm) < due)
             due = uart_deadline(vm);
+        if (hv_pic_irq_unmasked(&vm->pic, HV_VIRTIO_IRQ) &&
+            virtio_deadline(vm) < due)
+            due = virtio_deadline(vm);
         if (due == UINT64_MAX)
             break;
         uint64_t now = hv_vcpu_clock(vm);
@@ -241,6 +265,16 @@ bool hv_vcpu_halt_wait(hv_vm *vm, uint32_t eip)
     }
     vm->in_exit = was;
     return vm->intr_line;
+}
+
+hv_err hv_vcpu_virtio_init(hv_vm *vm)
+{
+    /* An emulated (paravirtual) device: the hypervisor does its DMA
+     * through the VM's P2M (vcpu_dma.c). */
+    hv_virtio_init(&vm->virtio, hv_vcpu_dma_emulated(vm), hv_vm_console_put,
+                   virtio_irq11, vm_clock, vm, vm->emit);
+    return hv_mmio_bus_add(&vm->mmio, HV_VIRTIO_BASE, HV_VIRTIO_LEN,
+                           &hv_virtio_mmio_ops, &vm->virtio);
 }
 
 bool hv_vcpu_input_can_wake(const hv_vm *vm)

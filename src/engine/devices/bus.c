@@ -31,6 +31,7 @@
 #include "fdc.h"
 #include "mmio_test.h"
 #include "ne2000.h"
+#include "virtio_mmio.h"
 #include "pic8259.h"
 #include "pit8254.h"
 #include "uart16550.h"
@@ -57,6 +58,8 @@ const hv_device_ops *hv_device_kind_ops(uint32_t kind)
         return &hv_fdc_ops;
     case HV_DEV_NE2000:
         return &hv_ne2000_ops;
+    case HV_DEV_VIRTIO_MMIO:
+        return &hv_virtio_mmio_ops;
     case HV_DEV_DMA_ENGINE:
         return &hv_dma_engine_ops;
     default:
