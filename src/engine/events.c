@@ -125,7 +125,10 @@ static void guest_error_note(const hv_event *ev, char *buf, size_t len)
     uint32_t kind = mmio ? ev->b >> 16 : ev->b >> 8;
     uint32_t off = mmio ? ev->b & 0xFFFFu : ev->b & 0xFFu;
     const hv_device_ops *ops = hv_device_kind_ops(kind);
-    const char *reg = ops && ops->regname ? ops->regname(off & 0x7Fu, true) : NULL;
+    /* Port devices may flag a second chip in bit 7 (the slave 8259A);
+     * MMIO offsets are whole. */
+    uint32_t reg_off = mmio ? off : off & 0x7Fu;
+    const char *reg = ops && ops->regname ? ops->regname(reg_off, true) : NULL;
     if (reg)
         snprintf(buf, len, "%s %s: %s", ops->name, reg, w);
     else

@@ -149,8 +149,7 @@ static void vio_used_event(hv_virtio *v, unsigned i, uint16_t head,
              HV_DEV_VIRTIO_MMIO);
 }
 
-/* --- transmitq ------------------------------------------------------------
- */
+/* --- transmitq ---------------------------------------------------------- */
 
 typedef enum { TAKE_NONE, TAKE_STARTED, TAKE_FAULT } vio_take;
 
@@ -231,8 +230,11 @@ void hv_virtio_advance(hv_virtio *v, uint64_t now)
         if (!vio_tx_complete(v))
             return;
         vio_take r = vio_tx_take(v, t);
+        /* Idle: kick me again. The guest does not run between the look
+         * at avail.idx and this write, so no chain slips in unseen (a
+         * device on its own thread would have to look once more). */
         if (r == TAKE_NONE)
-            vio_want_kicks(v, true); /* idle: kick me again */
+            vio_want_kicks(v, true);
         if (r != TAKE_STARTED)
             return;
     }
@@ -304,8 +306,7 @@ fault:
     return false;
 }
 
-/* --- registers ------------------------------------------------------------
- */
+/* --- registers ---------------------------------------------------------- */
 
 static void vio_reset(void *opaque)
 {

@@ -48,8 +48,9 @@
  * HV_DEV_VIRTIO_MMIO << 16 | offset, value):
  *   any offset   an access that is not 32-bit and aligned below 0x100, a
  *                read of a write-only or write of a read-only register, an
- *                offset with no register, config past its 8 bytes (reads
- *                0xFFFFFFFF as QEMU) or a config write: reads 0, dropped
+ *                offset with no register, config past its 8 bytes, a
+ *                config write: reads 0 (config past its end 0xFFFFFFFF,
+ *                as QEMU's virtio_config_read*), writes dropped
  *   0x020        DriverFeatures after FEATURES_OK, or bits in words >= 2
  *   0x038 etc.   QueueNum (0, > 64, not a power of 2), or any queue
  *                register of a nonexistent queue or of a ready queue
@@ -66,12 +67,14 @@
  *                         head), INDIRECT, the wrong direction, a buffer
  *                         at or past 4 GiB (value: the index), a chain past
  *                         64 KiB (value: the length of the descriptor that
- *                         crossed it), a buffer DMA refused (its address);
- *                         a misaligned table at QueueReady (not an error
- *                         that stops the device: the queue stays not ready)
+ *                         crossed it), a buffer DMA refused (its address)
  *   0x090 QueueDriverLow  the available ring unreachable (the address),
  *                         avail.idx more than QueueNum ahead (the idx)
  *   0x0A0 QueueDeviceLow  the used ring unreachable (the address)
+ * The same three name an area that is misaligned (§2.6: 16, 2, 4) or runs
+ * past 4 GiB when the driver writes QueueReady 1 (value: its address); that
+ * one does not stop the device: the queue stays not ready. QueueReady 0
+ * stops a queue; a transmit chain in flight is dropped, not returned.
  * Spurious kicks (nothing new, a queue not ready, a nonexistent queue, a
  * kick while busy) change nothing and are not errors (§2.6.10.2).
  */
