@@ -261,6 +261,19 @@ hv_err hv_machine_regs(const hv_machine *m, uint32_t vm, hv_regs *out);
 hv_err hv_machine_console_input(hv_machine *m, uint32_t vm,
                                 const uint8_t *bytes, size_t len,
                                 size_t *taken);
+/* The virtio console's queue q (0 receiveq, 1 transmitq) of VM vm, for the
+ * I/O pane: false when there is no such queue. The rings themselves are
+ * in guest memory (hv_machine_read_gpa). */
+typedef struct hv_virtq_view {
+    bool ready;
+    uint32_t num;               /* queue size */
+    uint32_t desc, avail, used; /* guest-physical addresses of the rings */
+    uint16_t last_avail;        /* available entries the device has taken */
+    bool busy;                  /* the backend is working on a buffer */
+    bool event_idx;             /* VIRTIO_F_EVENT_IDX negotiated */
+} hv_virtq_view;
+bool hv_machine_virtq(const hv_machine *m, uint32_t vm, uint32_t q,
+                      hv_virtq_view *out);
 /* Reads guest-physical memory of a VM (for views and tests). */
 hv_err hv_machine_read_gpa(const hv_machine *m, uint32_t vm, uint32_t gpa,
                            void *buf, size_t len);

@@ -485,6 +485,26 @@ hv_err hv_machine_set_breakpoints(hv_machine *m, const uint32_t *eips,
     return HV_OK;
 }
 
+bool hv_machine_virtq(const hv_machine *m, uint32_t vm, uint32_t q,
+                      hv_virtq_view *out)
+{
+    if (vm >= m->nvms || q >= HV_VIRTIO_QUEUES)
+        return false;
+    const hv_virtio *v = &m->vms[vm]->virtio;
+    const hv_virtq *vq = &v->q[q];
+    *out = (hv_virtq_view){
+        .ready = vq->ready,
+        .num = vq->num,
+        .desc = vq->desc,
+        .avail = vq->avail,
+        .used = vq->used,
+        .last_avail = vq->last_avail,
+        .busy = q == HV_VIRTIO_TXQ && v->tx_busy,
+        .event_idx = (v->features >> HV_VIRTIO_F_EVENT_IDX) & 1u,
+    };
+    return true;
+}
+
 hv_err hv_machine_console_input(hv_machine *m, uint32_t vm,
                                 const uint8_t *bytes, size_t len,
                                 size_t *taken)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "views/vbuf.h"
+#include "views/virtq.h"
 
 #define MAX_SHOWN 2000
 
@@ -105,6 +106,7 @@ static void log_draw(hv_view *v, const hv_snapshot *s, WINDOW *win)
                       now ? v->theme->glyph[GL_CHANGED] : " ");
         vb_add(&b, r, "%s", shown);
     }
+    hv_view_virtq_lines(&b, s); /* the rings, under the newest events */
     b.focus = b.n - 1;
     hv_view_blit(v, &b, win);
     vb_free(&b);

@@ -31,6 +31,7 @@ PAGING = "scenarios/guest/paging.asm"
 HELLO = "scenarios/guest/hello.asm"
 DEMAND = "tests/cli/guests/demand.asm"
 IO_COMPARE = "scenarios/guest/io_compare.asm"
+PV_COMPARE = "scenarios/guest/pv_compare.asm"
 
 
 def lines_of(s):
@@ -186,6 +187,19 @@ def typed_input_reaches_the_guest(ctx):
     s.keys("e")
     s.wait(["the guest ended: exit_port, status 0", "got: ok"],
            "the typed line echoed by the guest")
+
+
+@case("native")
+def virtio_rings_in_the_io_pane(ctx):
+    # Issue 9: the I/O pane shows the virtqueue's rings. pv_compare.asm
+    # makes 8 + 4 buffers available on the transmitq (size 16) and the
+    # device uses them all (virtio 1.1 §2.6): both indexes end at 12.
+    s = ctx.session(ctx.guest(PV_COMPARE))
+    s.ready()
+    s.keys("e")
+    s.wait(["the guest ended: exit_port, status 0", "virtq 1 transmitq",
+            "avail idx 12 · used idx 12 · device took 12"],
+           "the transmit ring's indexes at the end")
 
 
 @case("native")
