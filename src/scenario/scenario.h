@@ -122,6 +122,8 @@ typedef struct hv_scn_vm {
     hv_scn_value load, entry;
     bool has_entry;
     uint32_t devices; /* HV_SCN_DEV_* */
+    bool dma_engine;  /* an assigned DMA engine, requester ID dma_bdf */
+    uint16_t dma_bdf;
     bool has_devices;
     hv_scn_loc loc, guest_loc, devices_loc;
     hv_scn_guest *asm_out; /* after hv_scn_assemble */
@@ -293,6 +295,7 @@ typedef struct hv_scn {
     uint32_t quantum;
     uint32_t cpu_mhz;       /* modelled cycles per microsecond */
     bool uart_line_timing;  /* the UART sends at its baud rate */
+    bool iommu;             /* an IOMMU in front of assigned devices */
     uint64_t max_instructions; /* per step */
     hv_scn_vm *vms;
     uint32_t nvms;

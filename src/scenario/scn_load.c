@@ -17,7 +17,7 @@ static const char *const top_keys[] = {"title", "summary", "lesson",
 static const char *const machine_keys[] = {
     "paging", "host_memory", "tlb", "costs", "shadow", "nested", "seed",
     "quantum", "max_instructions", "vpid", "cpu_mhz", "uart_line_timing",
-    NULL};
+    "iommu", NULL};
 static const char *const shadow_keys[] = {"max_pages", "root_cache",
                                           "flood_threshold", "unsync", NULL};
 static const char *const nested_keys[] = {"npt", "ad", "lazy", "pwc", NULL};
@@ -25,7 +25,7 @@ static const char *const tlb_keys[] = {"entries", "ways", "policy", NULL};
 static const char *const paging_names[] = {"native", "shadow", "nested", NULL};
 static const char *const policy_names[] = {"lru", "fifo", "random", NULL};
 static const char *const vm_keys[] = {"name", "ram", "guest", "load",
-                                      "entry", "devices", NULL};
+                                      "entry", "devices", "dma_engine", NULL};
 static const char *const device_names[] = {"uart", "exit_port", NULL};
 
 /* The cost model's fields, by name, as hv_cost_model holds them. */
@@ -130,6 +130,7 @@ static void parse_machine(scn_ctx *c, scn_node root)
     if (scn_get_u64(c, m, "cpu_mhz", false, 1, 100000, &v))
         s->cpu_mhz = (uint32_t)v;
     scn_get_bool(c, m, "uart_line_timing", false, &s->uart_line_timing);
+    scn_get_bool(c, m, "iommu", false, &s->iommu);
 }
 
 static bool vm_name_ok(const char *n)
@@ -226,6 +227,27 @@ static void parse_devices(scn_ctx *c, scn_node vn, hv_scn_vm *vm)
     }
 }
 
+/* "dma_engine": "BB:DD.F": the VM owns an assigned DMA engine with that
+ * requester ID (PCI bus, device 0-31, function 0-7; docs/devices.md). */
+static void parse_dma_engine(scn_ctx *c, scn_node vn, hv_scn_vm *vm)
+{
+    const char *bdf;
+    if (!scn_get_str(c, vn, "dma_engine", false, &bdf))
+        return;
+    unsigned bus, dev, fn;
+    char end;
+    if (sscanf(bdf, "%2x:%2x.%1x%c", &bus, &dev, &fn, &end) != 3 ||
+        strlen(bdf) != 7 || dev > 31 || fn > 7) {
+        scn_err(c, scn_member(c, vn, "dma_engine"),
+                "'%s' is not a bus/device/function: write BB:DD.F in hex, "
+                "device 00-1f, function 0-7 (e.g. \"00:03.0\")",
+                scn_show(c, bdf));
+        return;
+    }
+    vm->dma_engine = true;
+    vm->dma_bdf = (uint16_t)(bus << 8 | dev << 3 | fn);
+}
+
 static void parse_vm(scn_ctx *c, scn_node vn, uint32_t i)
 {
     hv_scn_vm *vm = &c->s->vms[i];
@@ -270,6 +292,7 @@ static void parse_vm(scn_ctx *c, scn_node vn, uint32_t i)
         scn_err(c, ln, "the load address must be 4 KiB aligned");
     vm->has_entry = scn_get_value(c, vn, "entry", false, i, false, &vm->entry);
     parse_devices(c, vn, vm);
+    parse_dma_engine(c, vn, vm);
 }
 
 static void parse_vms(scn_ctx *c, scn_node root)

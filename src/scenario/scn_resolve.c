@@ -242,6 +242,8 @@ hv_scn_err hv_scn_config(const hv_scn *s, hv_paging paging, hv_config *cfg,
         vc->image_len = vm->asm_out->image_len;
         vc->load = (uint32_t)vm->load.v;
         vc->entry = vm->has_entry ? (uint32_t)vm->entry.v : vc->load;
+        vc->dma_engine = vm->dma_engine;
+        vc->dma_bdf = vm->dma_bdf;
     }
     if (oom)
         return HV_SCN_ERR_NOMEM;
@@ -257,6 +259,7 @@ hv_scn_err hv_scn_config(const hv_scn *s, hv_paging paging, hv_config *cfg,
     cfg->quantum = s->quantum;
     cfg->cpu_mhz = s->cpu_mhz;
     cfg->uart_line_timing = s->uart_line_timing;
+    cfg->iommu = s->iommu;
     cfg->seed = s->seed;
     cfg->nvms = s->nvms;
     return HV_SCN_OK;
