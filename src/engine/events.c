@@ -62,7 +62,8 @@ const char *hv_exit_cause_name(uint32_t cause)
 {
     static const char *const names[] = {"", "hidden fault", "true fault",
                                         "write-protect trap", "dirty bit",
-                                        "mmio", "in-kernel device"};
+                                        "mmio", "in-kernel device",
+                                        "mmio, ioeventfd"};
     return cause < sizeof names / sizeof names[0] ? names[cause] : "?";
 }
 
@@ -288,6 +289,8 @@ void hv_event_cost(const hv_cost_model *cost, const hv_event *ev,
         by_cause[HV_CYC_EXIT] += cost->vm_exit;
         if (ev->a == HV_EXIT_IO && ev->c != HV_CAUSE_IN_KERNEL)
             by_cause[HV_CYC_IO] += cost->io_emulation;
+        if (ev->c == HV_CAUSE_IOEVENTFD && ev->a != HV_EXIT_EPT_MISCONFIG)
+            by_cause[HV_CYC_EMUL] += cost->emulation; /* decoded first */
         if (ev->c == HV_CAUSE_MMIO) {
             /* An MMIO exit: the hypervisor decodes and emulates the
              * instruction, and the access makes the same trip to the
@@ -353,7 +356,7 @@ void hv_counters_fold(hv_counters *c, const hv_cost_model *cost,
             c->hidden_faults++;
         if (ev->c == HV_CAUSE_WP_TRAP)
             c->pt_write_traps++;
-        if (ev->c == HV_CAUSE_MMIO)
+        if (ev->c == HV_CAUSE_MMIO || ev->c == HV_CAUSE_IOEVENTFD)
             c->mmio_exits++;
         break;
     case HV_EV_EMULATED_WRITE: c->emulated_writes++; break;

@@ -150,6 +150,8 @@ enum {
     HV_CAUSE_IN_KERNEL = 6, /* an I/O exit the hypervisor's kernel handles
                                (KVM's in-kernel 8259A and PIT): no trip to
                                the user-space device model */
+    HV_CAUSE_IOEVENTFD = 7, /* an MMIO write to an ioeventfd (a virtio
+                               notify): the kernel signals the device */
 };
 const char *hv_exit_cause_name(uint32_t cause);
 

@@ -206,6 +206,11 @@ static hv_err check_config(const hv_config *cfg)
         return HV_ERR_CONFIG;
     for (uint32_t i = 0; i < cfg->nvms; i++) {
         const hv_vm_config *vc = &cfg->vms[i];
+        /* A requester ID names one device, assigned to one VM (VT-d: one
+         * context entry, one domain; VFIO: a group in one container). */
+        for (uint32_t k = 0; k < i && vc->dma_engine; k++)
+            if (cfg->vms[k].dma_engine && cfg->vms[k].dma_bdf == vc->dma_bdf)
+                return HV_ERR_CONFIG;
         /* At least 2 MiB (above the PC hole), at most 1 GiB. */
         if (vc->ram_bytes % 4096 || vc->ram_bytes < (2u << 20) ||
             vc->ram_bytes > (1u << 30))

@@ -18,6 +18,16 @@ bool hv_mmu_is_mmio(const hv_vm *vm, uint32_t gpa)
     return hv_mmio_bus_claims(&vm->mmio, gpa);
 }
 
+/* KVM hands a write to an ioeventfd's address to the eventfd in the
+ * kernel (virt/kvm/eventfd.c); with EPT it is even found without decoding
+ * the instruction (the misconfiguration fast path). */
+uint32_t hv_mmu_mmio_cause(const hv_vm *vm, uint32_t gpa, hv_access access)
+{
+    return access == HV_ACC_WRITE && hv_mmio_bus_is_ioeventfd(&vm->mmio, gpa)
+               ? HV_CAUSE_IOEVENTFD
+               : HV_CAUSE_MMIO;
+}
+
 static hv_mmu_result mmio_result(hv_xlat *out, uint32_t gpa)
 {
     out->mmio = true;

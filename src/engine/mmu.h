@@ -148,6 +148,9 @@ hv_mmu_result hv_mmu_resolve(hv_vm *vm, uint32_t la, hv_access access,
 
 /* Whether guest-physical gpa is a device's MMIO page in this VM. */
 bool hv_mmu_is_mmio(const hv_vm *vm, uint32_t gpa);
+/* The cause an MMIO exit for this access carries: HV_CAUSE_IOEVENTFD for
+ * a write to an ioeventfd, else HV_CAUSE_MMIO. */
+uint32_t hv_mmu_mmio_cause(const hv_vm *vm, uint32_t gpa, hv_access access);
 
 /* Guest-physical address -> host pointer for the VM (RAM through the P2M,
  * the ROM page), or NULL when no memory is there. `writable` is false for

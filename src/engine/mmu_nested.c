@@ -480,11 +480,12 @@ static bool handle_pending(hv_vm *vm, hv_walk *w)
  * exit as misconfigurations, which it recognises as MMIO without walking
  * anything (FIDELITY.md "Device emulation"). NPT has no such encoding in
  * a 2-level 32-bit table: every access is a nested page fault. */
-static void mmio_pending_exit(hv_vm *vm)
+static void mmio_pending_exit(hv_vm *vm, hv_access access)
 {
     nested_state *ns = ns_of(vm);
     ns->pending = false;
-    hv_vm_exit_info(vm, ns->pending_key, ns->pending_qual, HV_CAUSE_MMIO,
+    hv_vm_exit_info(vm, ns->pending_key, ns->pending_qual,
+                    hv_mmu_mmio_cause(vm, ns->pending_gpa, access),
                     ns->pending_gpa);
     hv_machine_emit5(vm, HV_EV_NESTED_FAULT, ns->pending_gpa, ns->pending_qual,
                      ns->pending_level, ns->pending_entry, ns->pending_qual_hi);
@@ -502,7 +503,7 @@ static void nested_mmio_exit(hv_vm *vm, uint32_t va, uint32_t gpa,
     uint32_t hpa;
     ns->pending = false;
     if (!nested_translate_gpa(vm, gpa, access, true, &hpa) && ns->pending)
-        mmio_pending_exit(vm);
+        mmio_pending_exit(vm, access);
 }
 
 static hv_mmu_result nested_translate(hv_vm *vm, uint32_t va, hv_access access,
@@ -544,7 +545,7 @@ static hv_mmu_result nested_translate(hv_vm *vm, uint32_t va, hv_access access,
         bool ok = nested_translate_gpa(vm, w->pa, access, true, &hpa);
         ns->walk = NULL;
         if (!ok && ns->pending && hv_mmu_is_mmio(vm, w->pa)) {
-            mmio_pending_exit(vm);
+            mmio_pending_exit(vm, access);
             w->gpa = w->pa;
             return HV_MMU_MMIO;
         }

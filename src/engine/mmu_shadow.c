@@ -130,7 +130,7 @@ static pf_step handle_pf(hv_vm *vm, uint32_t va, hv_access access,
     if (gw.fault)
         cause = HV_CAUSE_TRUE_FAULT;
     else if (!gw.unbacked && hv_mmu_is_mmio(vm, gw.pa))
-        cause = HV_CAUSE_MMIO; /* the hypervisor's own record: a device */
+        cause = hv_mmu_mmio_cause(vm, gw.pa, access); /* its own record */
     else if (!gw.unbacked && targets_table(vm, &gw, access))
         cause = HV_CAUSE_WP_TRAP;
     else if (!gw.unbacked && access == HV_ACC_WRITE &&
@@ -158,7 +158,7 @@ static pf_step handle_pf(hv_vm *vm, uint32_t va, hv_access access,
         return PF_DONE;
     }
     uint32_t gpa = gw.pa, hpa;
-    if (cause == HV_CAUSE_MMIO) {
+    if (cause == HV_CAUSE_MMIO || cause == HV_CAUSE_IOEVENTFD) {
         /* The shadow entry stays not present, so every access to the
          * page exits here again: 32-bit entries have no reserved bits to
          * mark it as MMIO with (FIDELITY.md "Device emulation"). */
@@ -439,8 +439,7 @@ static hv_err shadow_init(hv_vm *vm)
 static void shadow_mmio_exit(hv_vm *vm, uint32_t va, uint32_t gpa,
                              hv_access access)
 {
-    (void)gpa;
-    hv_vm_exit_info(vm, HV_EXIT_EXC_PF, va, HV_CAUSE_MMIO,
+    hv_vm_exit_info(vm, HV_EXIT_EXC_PF, va, hv_mmu_mmio_cause(vm, gpa, access),
                     access == HV_ACC_WRITE ? HV_PFEC_W : 0);
 }
 

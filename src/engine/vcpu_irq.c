@@ -243,7 +243,12 @@ bool hv_vcpu_halt_wait(hv_vm *vm, uint32_t eip)
     /* Only a device whose line can reach the CPU can wake it; and an edge
      * may raise no request (IRQ 0 already pending or in service): a few
      * events at most, then nothing will wake it. */
-    for (int i = 0; i < 8 && !vm->intr_line; i++) {
+    /* Bounded: a timer edge may raise no request, and a virtio backend
+     * with EVENT_IDX completes up to a queue's worth of buffers before the
+     * one that interrupts (§2.6.7.2); the UART drains its FIFO. Past that
+     * many events with no interrupt, none will come. */
+    const int max_events = 8 + 2 * (int)HV_VIRTQ_MAX_SIZE + 32;
+    for (int i = 0; i < max_events && !vm->intr_line; i++) {
         uint64_t due = UINT64_MAX;
         if (hv_pic_irq_unmasked(&vm->pic, 0))
             due = pit_deadline(vm);
@@ -273,8 +278,15 @@ hv_err hv_vcpu_virtio_init(hv_vm *vm)
      * through the VM's P2M (vcpu_dma.c). */
     hv_virtio_init(&vm->virtio, hv_vcpu_dma_emulated(vm), hv_vm_console_put,
                    virtio_irq11, vm_clock, vm, vm->emit);
-    return hv_mmio_bus_add(&vm->mmio, HV_VIRTIO_BASE, HV_VIRTIO_LEN,
-                           &hv_virtio_mmio_ops, &vm->virtio);
+    hv_err err = hv_mmio_bus_add(&vm->mmio, HV_VIRTIO_BASE, HV_VIRTIO_LEN,
+                                 &hv_virtio_mmio_ops, &vm->virtio);
+    /* QEMU registers QueueNotify as an ioeventfd (virtio-mmio's
+     * "ioeventfd" property, on by default): KVM signals the device from
+     * the kernel, with no trip to user space. */
+    if (!err)
+        err = hv_mmio_bus_set_ioeventfd(&vm->mmio, HV_VIRTIO_BASE +
+                                                       HV_VIRTIO_QUEUE_NOTIFY);
+    return err;
 }
 
 bool hv_vcpu_input_can_wake(const hv_vm *vm)

@@ -229,8 +229,9 @@ static void parse_devices(scn_ctx *c, scn_node vn, hv_scn_vm *vm)
 
 /* "dma_engine": "BB:DD.F": the VM owns an assigned DMA engine with that
  * requester ID (PCI bus, device 0-31, function 0-7; docs/devices.md). */
-static void parse_dma_engine(scn_ctx *c, scn_node vn, hv_scn_vm *vm)
+static void parse_dma_engine(scn_ctx *c, scn_node vn, uint32_t i)
 {
+    hv_scn_vm *vm = &c->s->vms[i];
     const char *bdf;
     if (!scn_get_str(c, vn, "dma_engine", false, &bdf))
         return;
@@ -246,6 +247,14 @@ static void parse_dma_engine(scn_ctx *c, scn_node vn, hv_scn_vm *vm)
     }
     vm->dma_engine = true;
     vm->dma_bdf = (uint16_t)(bus << 8 | dev << 3 | fn);
+    /* One device, one owner: a requester ID selects one IOMMU context
+     * (VFIO assigns a device's group to one VM). */
+    for (uint32_t k = 0; k < i; k++)
+        if (c->s->vms[k].dma_engine && c->s->vms[k].dma_bdf == vm->dma_bdf)
+            scn_err(c, scn_member(c, vn, "dma_engine"),
+                    "%s is already assigned to VM '%s': a device belongs to "
+                    "one VM",
+                    scn_show(c, bdf), scn_show(c, c->s->vms[k].name));
 }
 
 static void parse_vm(scn_ctx *c, scn_node vn, uint32_t i)
@@ -292,7 +301,7 @@ static void parse_vm(scn_ctx *c, scn_node vn, uint32_t i)
         scn_err(c, ln, "the load address must be 4 KiB aligned");
     vm->has_entry = scn_get_value(c, vn, "entry", false, i, false, &vm->entry);
     parse_devices(c, vn, vm);
-    parse_dma_engine(c, vn, vm);
+    parse_dma_engine(c, vn, i);
 }
 
 static void parse_vms(scn_ctx *c, scn_node root)

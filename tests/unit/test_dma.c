@@ -159,7 +159,21 @@ static void test_iommu_own_memory(void)
     run_free(r);
 }
 
+/* One requester ID, one owner: two VMs given the same BDF would share a
+ * context entry and one could DMA through the other's domain. */
+static void test_one_device_one_vm(void)
+{
+    hv_config c;
+    config(&c, true, spin, sizeof spin);
+    c.vms[1].dma_engine = true;
+    c.vms[1].dma_bdf = BDF;
+    hv_machine *m = NULL;
+    CHECK_EQ(hv_machine_create(&c, &m), HV_ERR_CONFIG);
+    hv_machine_destroy(m);
+}
+
 static const check_test tests[] = {
+    {"one_device_one_vm", test_one_device_one_vm},
     {"iommu_blocks_stray_dma", test_iommu_blocks_stray_dma},
     {"no_iommu_reaches_other_vm", test_no_iommu_reaches_other_vm},
     {"iommu_own_memory", test_iommu_own_memory},

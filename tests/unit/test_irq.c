@@ -121,7 +121,22 @@ static void test_sti_shadow_across_pages(void)
     }
 }
 
+/* A halted CPU waits through a whole EVENT_IDX batch: 31 completions that
+ * interrupt nobody (used_event = 31, §2.6.10), then the one that does. */
+static void test_halt_through_a_virtio_batch(void)
+{
+    hv_config cfg;
+    hv_config_default(&cfg);
+    guest_run r;
+    run_guest(&r, "g_virtio_batch", &cfg);
+    CHECK(ended_with(&r, 0));
+    CHECK_EQ(gpa32(&r, GUEST_RES), 32);
+    CHECK_EQ(gpa32(&r, GUEST_RES + 4), 1);
+    run_free(&r);
+}
+
 static const check_test tests[] = {
+    {"halt_through_a_virtio_batch", test_halt_through_a_virtio_batch},
     {"sti_shadow_across_pages", test_sti_shadow_across_pages},
     {"native", test_native},
     {"shadow_injection_exits", test_shadow},

@@ -33,7 +33,8 @@
  * drive B absent (SRA nDRV2, QEMU's 0x40; DIR DSKCHG set for drive A, as
  * QEMU's qtest no_media_on_start expects). An empty drive still steps its
  * head, so SEEK sets PCN (QEMU's fd_empty_seek_hack). Data commands and
- * READ ID end at once in abnormal termination: ST0 0x40|HD|DS, ST1 0x01
+ * READ ID end at once (QEMU answers READ ID after a 20 ms timer; the result
+ * is the same) in abnormal termination: ST0 0x40|HD|DS, ST1 0x01
  * (MA: no ID found), as QEMU's qtests read_without_media (ST0 0x40; QEMU
  * leaves ST1 0 there) and read_id_no_media expect; QEMU in 2015 answered
  * READ ID with success. A real controller sees no index pulse and waits

@@ -52,7 +52,8 @@ hv_err hv_mmio_bus_add(hv_mmio_bus *bus, uint32_t base, uint32_t len,
     if (bus->nregions >= HV_MMIO_MAX_REGIONS)
         return HV_ERR_NOMEM;
     bus->regions[bus->nregions++] = (hv_mmio_region){
-        .base = base, .len = len, .ops = ops, .opaque = opaque};
+        .base = base, .len = len, .ops = ops, .opaque = opaque,
+        .ioeventfd = UINT32_MAX};
     return HV_OK;
 }
 
@@ -61,6 +62,21 @@ void hv_mmio_bus_reset(hv_mmio_bus *bus)
     for (unsigned i = 0; i < bus->nregions; i++)
         if (bus->regions[i].ops->reset)
             bus->regions[i].ops->reset(bus->regions[i].opaque);
+}
+
+hv_err hv_mmio_bus_set_ioeventfd(hv_mmio_bus *bus, uint32_t gpa)
+{
+    hv_mmio_region *r = (hv_mmio_region *)mmio_find(bus, gpa);
+    if (!r)
+        return HV_ERR_ARG;
+    r->ioeventfd = gpa;
+    return HV_OK;
+}
+
+bool hv_mmio_bus_is_ioeventfd(const hv_mmio_bus *bus, uint32_t gpa)
+{
+    const hv_mmio_region *r = mmio_find(bus, gpa);
+    return r && r->ioeventfd == (gpa & ~3u);
 }
 
 bool hv_mmio_bus_claims(const hv_mmio_bus *bus, uint32_t gpa)

@@ -30,6 +30,9 @@ typedef struct hv_mmio_region {
     uint32_t base, len;
     const hv_device_ops *ops;
     void *opaque;
+    /* A register whose writes the hypervisor's kernel takes itself (KVM's
+     * ioeventfd: a virtio notify), or UINT32_MAX. */
+    uint32_t ioeventfd;
 } hv_mmio_region;
 
 typedef struct hv_mmio_bus {
@@ -44,6 +47,12 @@ void hv_mmio_bus_init(hv_mmio_bus *bus, hv_emitter emit);
 hv_err hv_mmio_bus_add(hv_mmio_bus *bus, uint32_t base, uint32_t len,
                        const hv_device_ops *ops, void *opaque);
 void hv_mmio_bus_reset(hv_mmio_bus *bus);
+/* Marks the register at gpa as an ioeventfd (writes signal the device
+ * from the kernel, with no trip to the user-space device model).
+ * Errors: HV_ERR_ARG (no region there). */
+hv_err hv_mmio_bus_set_ioeventfd(hv_mmio_bus *bus, uint32_t gpa);
+/* Whether a write to gpa is an ioeventfd's. */
+bool hv_mmio_bus_is_ioeventfd(const hv_mmio_bus *bus, uint32_t gpa);
 /* Whether a device claims the page of guest-physical gpa. */
 bool hv_mmio_bus_claims(const hv_mmio_bus *bus, uint32_t gpa);
 /* One access of `size` (1, 2, 4) bytes; emits the event. */

@@ -529,9 +529,11 @@ void hv_ne2000_init(hv_ne2000 *n, const uint8_t mac[6],
 const hv_device_ops hv_ne2000_ops = {
     .name = "ne2000",
     .kind = HV_DEV_NE2000,
-    /* Words for the data port (QEMU's asic handlers take 16 bits, and a
-     * 32-bit IN/OUT splits into two words); the byte registers refuse a
-     * word, as QEMU's ne2000_read/write do. */
+    /* Words for the data port (QEMU's asic handlers take 16 bits); the
+     * byte registers refuse a word, as QEMU's ne2000_read/write do. A
+     * 32-bit IN/OUT of the data port is split into two words by the bus,
+     * where QEMU's asic_ioport_readl moves 4 bytes in one access: in byte
+     * mode (DCR.WTS = 0) hvlab then moves 2 bytes where QEMU moves 4. */
     .sizes = 1u | 2u,
     .read = ne_read,
     .write = ne_write,

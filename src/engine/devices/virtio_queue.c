@@ -210,8 +210,12 @@ bool hv_virtq_want_kicks(hv_virtq *q, const hv_dma *dma, bool event_idx,
         /* The driver kicks when its avail.idx passes avail_event
          * (§2.6.10.1). Left where it was, the event lies behind the
          * driver's index once the kick that woke the device passed it,
-         * so nothing added while busy passes it again (QEMU does the
-         * same: it writes avail_event only when enabling). */
+         * so nothing added while busy passes it again. This is vhost's
+         * rule (drivers/vhost/vhost.c: vhost_disable_notify writes nothing
+         * under EVENT_IDX, vhost_enable_notify writes avail_event =
+         * avail_idx), a back end that works apart from the vCPU; QEMU's
+         * own virtqueue_pop writes avail_event after every pop, so there a
+         * one-at-a-time back end would see a kick per buffer. */
         if (want && !write16(dma, avail_event_at(q), q->last_avail))
             return refuse(f, HV_VIRTQ_AREA_USED, avail_event_at(q));
         return true;
