@@ -169,8 +169,9 @@ struct hv_vm {
 
 #define HV_RING_CAP 65536u
 
-/* Host pages one assigned-device transfer may span (64 KiB, unaligned). */
-#define HV_DMA_MAX_PAGES 17u
+/* Host pages one assigned-device transfer may span (its largest, not
+ * page-aligned). */
+#define HV_DMA_MAX_PAGES (HV_DMA_ENGINE_MAX_LEN / 4096u + 1u)
 
 /* A run of TLB hits being counted into one TLB_HIT event (machine.c). */
 typedef struct hv_hit_run {

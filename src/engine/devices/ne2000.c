@@ -104,8 +104,23 @@ enum {
 
 static void ne_refuse(hv_ne2000 *n, uint32_t offset, uint32_t value)
 {
-    hv_emit(&n->emit, HV_EV_GUEST_ERROR, HV_GERR_DEVICE,
-            ((uint32_t)HV_DEV_NE2000 << 8) | offset, value, 0);
+    /* A refused access repeated by a REP string instruction (millions of
+     * items, one exit) is logged once, then once per 4096 in a row, as the
+     * FDC does: the log stays readable. */
+    bool log = (n->refused_run & 0xFFFu) == 0;
+    n->refused_run++;
+    n->refused_now = true;
+    if (log)
+        hv_emit(&n->emit, HV_EV_GUEST_ERROR, HV_GERR_DEVICE,
+                ((uint32_t)HV_DEV_NE2000 << 8) | offset, value, 0);
+}
+
+/* After each access: one the card took ends a run of refusals. */
+static void ne_access_done(hv_ne2000 *n)
+{
+    if (!n->refused_now)
+        n->refused_run = 0;
+    n->refused_now = false;
 }
 
 static void ne_update_irq(hv_ne2000 *n)
@@ -424,7 +439,7 @@ static uint8_t ne_read_reg(const hv_ne2000 *n, uint32_t off)
     }
 }
 
-static uint32_t ne_read(void *opaque, uint32_t offset, unsigned size)
+static uint32_t ne_read_access(void *opaque, uint32_t offset, unsigned size)
 {
     hv_ne2000 *n = opaque;
     if (offset >= NE_DATA && offset < NE_RESET)
@@ -440,7 +455,7 @@ static uint32_t ne_read(void *opaque, uint32_t offset, unsigned size)
     return 0;
 }
 
-static void ne_write(void *opaque, uint32_t offset, unsigned size,
+static void ne_write_access(void *opaque, uint32_t offset, unsigned size,
                      uint32_t value)
 {
     hv_ne2000 *n = opaque;
@@ -524,6 +539,20 @@ void hv_ne2000_init(hv_ne2000 *n, const uint8_t mac[6],
     n->ctx = ctx;
     n->emit = emit;
     ne_reset(n);
+}
+
+static uint32_t ne_read(void *opaque, uint32_t offset, unsigned size)
+{
+    uint32_t v = ne_read_access(opaque, offset, size);
+    ne_access_done(opaque);
+    return v;
+}
+
+static void ne_write(void *opaque, uint32_t offset, unsigned size,
+                     uint32_t value)
+{
+    ne_write_access(opaque, offset, size, value);
+    ne_access_done(opaque);
 }
 
 const hv_device_ops hv_ne2000_ops = {

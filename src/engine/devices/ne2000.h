@@ -75,6 +75,10 @@ typedef struct hv_ne2000 {
     void (*set_irq)(void *ctx, int level); /* IRQ 9; may be NULL */
     void *ctx;
     hv_emitter emit;
+    /* Refused accesses in a row (logged once per 4096) and whether the
+     * access in progress was refused. */
+    uint32_t refused_run;
+    bool refused_now;
 } hv_ne2000;
 
 extern const hv_device_ops hv_ne2000_ops; /* add as (0x300, 0x20, &ops, nic) */
