@@ -23,11 +23,7 @@ RX_BYTES        equ     3
 
 start:
         load_flat_gdt
-        mov     ecx, 0
-.gates: set_gate idt, ecx, other_vector
-        inc     ecx
-        cmp     ecx, IDT_ENTRIES
-        jb      .gates
+        set_all_gates idt, IDT_ENTRIES, other_vector
         set_gate idt, VEC_IRQ0 + IRQ_UART, irq4
         load_idt idt, IDT_ENTRIES
         init_pics

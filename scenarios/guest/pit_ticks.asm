@@ -29,11 +29,7 @@ IDT_ENTRIES     equ     VEC_IRQ8
 
 start:
         load_flat_gdt
-        mov     ecx, 0
-.gates: set_gate idt, ecx, other_vector ; anything unexpected is counted
-        inc     ecx
-        cmp     ecx, IDT_ENTRIES
-        jb      .gates
+        set_all_gates idt, IDT_ENTRIES, other_vector
         set_gate idt, VEC_IRQ0, irq0
         load_idt idt, IDT_ENTRIES
         init_pics

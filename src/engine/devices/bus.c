@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "debug_exit.h"
+#include "fmt.h"
 #include "dma_engine.h"
 #include "fdc.h"
 #include "mmio_test.h"
@@ -215,32 +216,9 @@ void hv_bus_out(hv_bus *bus, uint16_t port, unsigned size, uint32_t value)
                 unclaimed, value, 0);
 }
 
-/* snprintf into buf at *pos, counting what would have been written even
- * when it does not fit, so the formatter returns what snprintf returns. */
-typedef struct bus_out {
-    char *buf;
-    size_t len;
-    size_t pos;
-} bus_out;
-
-static void bus_printf(bus_out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void bus_printf(bus_out *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *dst = o->pos < o->len ? o->buf + o->pos : NULL;
-    size_t room = o->pos < o->len ? o->len - o->pos : 0;
-    int n = vsnprintf(dst, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        o->pos += (size_t)n;
-}
-
 /* One piece: "THR 'h'" or, for IN, "LSR -> 0x60 (THRE|TEMT)"; a port the
  * device does not name (past its registers) is shown by number. */
-static void bus_format_piece(bus_out *o, const hv_device_ops *ops,
+static void bus_format_piece(hv_fmt *o, const hv_device_ops *ops,
                              bool is_write, uint32_t port, uint32_t offset,
                              unsigned n, uint32_t value, bool with_arrow)
 {
@@ -252,16 +230,16 @@ static void bus_format_piece(bus_out *o, const hv_device_ops *ops,
     if (d < 0)
         snprintf(desc, sizeof(desc), "0x%0*X", (int)(2 * n), (unsigned)value);
     if (name)
-        bus_printf(o, "%s ", name);
+        hv_fmt_printf(o, "%s ", name);
     else
-        bus_printf(o, "0x%X ", (unsigned)port);
-    bus_printf(o, "%s%s", with_arrow ? "-> " : "", desc);
+        hv_fmt_printf(o, "0x%X ", (unsigned)port);
+    hv_fmt_printf(o, "%s%s", with_arrow ? "-> " : "", desc);
 }
 
 int hv_bus_format_access(bool is_write, uint32_t port, uint32_t size,
                          uint32_t value, uint32_t reg, char *buf, size_t len)
 {
-    bus_out o = {.buf = buf, .len = len, .pos = 0};
+    hv_fmt o = {.buf = buf, .len = len, .pos = 0};
     const char *dir = is_write ? "OUT" : "IN";
     unsigned sz = bus_size_ok(size) ? size : 4;
     value &= bus_mask(sz);
@@ -270,7 +248,7 @@ int hv_bus_format_access(bool is_write, uint32_t port, uint32_t size,
 
     const hv_device_ops *ops = hv_device_kind_ops(reg >> 8);
     if (!ops) {
-        bus_printf(&o, "%s 0x%X %s0x%0*X (unclaimed)", dir, (unsigned)port,
+        hv_fmt_printf(&o, "%s 0x%X %s0x%0*X (unclaimed)", dir, (unsigned)port,
                    is_write ? "" : "-> ", (int)(2 * sz), (unsigned)value);
         return (int)o.pos;
     }
@@ -278,7 +256,7 @@ int hv_bus_format_access(bool is_write, uint32_t port, uint32_t size,
     uint32_t offset = reg & 0xFFu;
     unsigned first = bus_piece(ops->sizes, offset, sz, sz);
     if (first == sz) {
-        bus_printf(&o, "%s 0x%X ", dir, (unsigned)port);
+        hv_fmt_printf(&o, "%s 0x%X ", dir, (unsigned)port);
         bus_format_piece(&o, ops, is_write, port, offset, sz, value,
                          !is_write);
         return (int)o.pos;
@@ -286,12 +264,12 @@ int hv_bus_format_access(bool is_write, uint32_t port, uint32_t size,
 
     /* Split access: the whole value, then the pieces the bus made of it
      * (assuming the access stays in the first byte's region). */
-    bus_printf(&o, "%s 0x%X %s0x%0*X:", dir, (unsigned)port,
+    hv_fmt_printf(&o, "%s 0x%X %s0x%0*X:", dir, (unsigned)port,
                is_write ? "" : "-> ", (int)(2 * sz), (unsigned)value);
     unsigned n;
     for (unsigned done = 0; done < sz; done += n) {
         n = bus_piece(ops->sizes, offset + done, sz - done, sz - done);
-        bus_printf(&o, "%s ", done ? "," : "");
+        hv_fmt_printf(&o, "%s ", done ? "," : "");
         bus_format_piece(&o, ops, is_write, port + done, offset + done, n,
                          (value >> (8 * done)) & bus_mask(n), false);
     }

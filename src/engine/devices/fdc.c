@@ -119,23 +119,15 @@ static void fdc_lower(hv_fdc *f)
  * the value reported), and the event names the FDC and the port. */
 static void fdc_refuse(hv_fdc *f, uint32_t offset, uint8_t value)
 {
-    /* A flood of refused bytes (the VENOM sequence sends thousands) is
-     * one event, then one per 4096 more, so the log stays readable; the
-     * first access the controller takes starts a new run. */
-    bool log = (f->refused_run & 0xFFFu) == 0;
-    f->refused_run++;
-    f->refused_now = true;
-    if (log)
-        hv_emit(&f->emit, HV_EV_GUEST_ERROR, HV_GERR_DEVICE,
-                ((uint32_t)HV_DEV_FDC << 8) | offset, value, 0);
+    /* A flood (the VENOM sequence sends thousands) is logged once per
+     * 4096 in a row (refusals.h). */
+    hv_refuse(&f->refused, &f->emit, ((uint32_t)HV_DEV_FDC << 8) | offset,
+              value);
 }
 
-/* After each access: a taken one ends a run of refusals. */
 static void fdc_access_done(hv_fdc *f)
 {
-    if (!f->refused_now)
-        f->refused_run = 0;
-    f->refused_now = false;
+    hv_refusals_done(&f->refused);
 }
 
 static void fdc_to_command(hv_fdc *f)

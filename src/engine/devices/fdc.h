@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "bus.h"
+#include "refusals.h"
 
 /* Ports 0x3F0-0x3F7 (0x3F6 is the PC's IDE: not ours, a device error). */
 #define HV_FDC_BASE 0x3F0
@@ -47,10 +48,7 @@ typedef struct hv_fdc {
     uint8_t fifo[HV_FDC_FIFO_SIZE];
     uint16_t data_pos;
     uint16_t data_len;
-    /* Refused accesses in a row (a flood is logged once per 4096) and
-     * whether the access in progress was refused. */
-    uint32_t refused_run;
-    bool refused_now;
+    hv_refusals refused; /* a flood is logged once per 4096 */
     uint8_t st0;          /* what SENSE INTERRUPT STATUS reports (ST0) */
     uint8_t reset_sensei; /* SENSE INTERRUPTs still owed to a reset (4..0) */
     uint8_t cur;          /* the drive the last command selected */

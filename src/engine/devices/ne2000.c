@@ -104,23 +104,15 @@ enum {
 
 static void ne_refuse(hv_ne2000 *n, uint32_t offset, uint32_t value)
 {
-    /* A refused access repeated by a REP string instruction (millions of
-     * items, one exit) is logged once, then once per 4096 in a row, as the
-     * FDC does: the log stays readable. */
-    bool log = (n->refused_run & 0xFFFu) == 0;
-    n->refused_run++;
-    n->refused_now = true;
-    if (log)
-        hv_emit(&n->emit, HV_EV_GUEST_ERROR, HV_GERR_DEVICE,
-                ((uint32_t)HV_DEV_NE2000 << 8) | offset, value, 0);
+    /* A REP string instruction may repeat it millions of times in one
+     * exit: logged once per 4096 in a row (refusals.h). */
+    hv_refuse(&n->refused, &n->emit, ((uint32_t)HV_DEV_NE2000 << 8) | offset,
+              value);
 }
 
-/* After each access: one the card took ends a run of refusals. */
 static void ne_access_done(hv_ne2000 *n)
 {
-    if (!n->refused_now)
-        n->refused_run = 0;
-    n->refused_now = false;
+    hv_refusals_done(&n->refused);
 }
 
 static void ne_update_irq(hv_ne2000 *n)

@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include "bus.h"
+#include "refusals.h"
 
 /* Ports 0x300-0x31F and IRQ 9 (on the slave 8259A): QEMU's ne2k_isa
  * defaults. */
@@ -75,10 +76,7 @@ typedef struct hv_ne2000 {
     void (*set_irq)(void *ctx, int level); /* IRQ 9; may be NULL */
     void *ctx;
     hv_emitter emit;
-    /* Refused accesses in a row (logged once per 4096) and whether the
-     * access in progress was refused. */
-    uint32_t refused_run;
-    bool refused_now;
+    hv_refusals refused; /* logged once per 4096 in a row */
 } hv_ne2000;
 
 extern const hv_device_ops hv_ne2000_ops; /* add as (0x300, 0x20, &ops, nic) */

@@ -34,6 +34,8 @@
  */
 #include "pic8259.h"
 
+#include "fmt.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -320,28 +322,8 @@ static const char *pic_regname(uint32_t offset, bool is_write)
     return NULL;
 }
 
-/* snprintf at *pos, counting past the end like snprintf does. */
-typedef struct pic_out {
-    char *buf;
-    size_t len;
-    size_t pos;
-} pic_out;
-
-__attribute__((format(printf, 2, 3))) static void
-pic_printf(pic_out *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *dst = o->pos < o->len ? o->buf + o->pos : NULL;
-    size_t room = o->pos < o->len ? o->len - o->pos : 0;
-    int n = vsnprintf(dst, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        o->pos += (size_t)n;
-}
-
 /* OCW2 by R SL EOI; the SL ("specific level") commands name an IR. */
-static void pic_describe_ocw2(pic_out *o, uint8_t v)
+static void pic_describe_ocw2(hv_fmt *o, uint8_t v)
 {
     static const char *const cmd[8] = {
         "rotate in auto-EOI off",
@@ -354,40 +336,40 @@ static void pic_describe_ocw2(pic_out *o, uint8_t v)
         "rotate on specific EOI",
     };
     unsigned c = v >> 5;
-    pic_printf(o, "%s", cmd[c]);
+    hv_fmt_printf(o, "%s", cmd[c]);
     if (c == PIC_OCW2_SPECIFIC_EOI || c == PIC_OCW2_SET_PRIORITY ||
         c == PIC_OCW2_ROTATE_SPECIFIC_EOI)
-        pic_printf(o, " IR%u", v & 7u);
+        hv_fmt_printf(o, " IR%u", v & 7u);
 }
 
-static void pic_describe_ocw3(pic_out *o, uint8_t v)
+static void pic_describe_ocw3(hv_fmt *o, uint8_t v)
 {
     const char *sep = "OCW3: ";
     if (v & PIC_OCW3_RR) {
-        pic_printf(o, "%sread %s", sep, (v & PIC_OCW3_RIS) ? "ISR" : "IRR");
+        hv_fmt_printf(o, "%sread %s", sep, (v & PIC_OCW3_RIS) ? "ISR" : "IRR");
         sep = ", ";
     }
     if (v & PIC_OCW3_P) {
-        pic_printf(o, "%spoll", sep);
+        hv_fmt_printf(o, "%spoll", sep);
         sep = ", ";
     }
     if (v & PIC_OCW3_ESMM) {
-        pic_printf(o, "%sspecial mask %s", sep,
+        hv_fmt_printf(o, "%sspecial mask %s", sep,
                    (v & PIC_OCW3_SMM) ? "on" : "off");
         sep = ", ";
     }
     if (sep[0] == 'O')
-        pic_printf(o, "OCW3: no-op");
+        hv_fmt_printf(o, "OCW3: no-op");
 }
 
 /* "unmasked: IR0-2,5": the clear bits of a mask, as runs. */
-static void pic_describe_mask(pic_out *o, uint8_t v)
+static void pic_describe_mask(hv_fmt *o, uint8_t v)
 {
     if (v == 0xFF) {
-        pic_printf(o, "all masked");
+        hv_fmt_printf(o, "all masked");
         return;
     }
-    pic_printf(o, "unmasked: IR");
+    hv_fmt_printf(o, "unmasked: IR");
     const char *sep = "";
     for (unsigned ir = 0; ir < 8; ir++) {
         if (v & (1u << ir))
@@ -396,9 +378,9 @@ static void pic_describe_mask(pic_out *o, uint8_t v)
         while (last < 7 && !(v & (1u << (last + 1))))
             last++;
         if (last == ir)
-            pic_printf(o, "%s%u", sep, ir);
+            hv_fmt_printf(o, "%s%u", sep, ir);
         else
-            pic_printf(o, "%s%u-%u", sep, ir, last);
+            hv_fmt_printf(o, "%s%u-%u", sep, ir, last);
         sep = ",";
         ir = last;
     }
@@ -407,7 +389,7 @@ static void pic_describe_mask(pic_out *o, uint8_t v)
 static int pic_describe(uint32_t offset, bool is_write, uint32_t value,
                         char *buf, size_t len)
 {
-    pic_out o = {.buf = buf, .len = len, .pos = 0};
+    hv_fmt o = {.buf = buf, .len = len, .pos = 0};
     uint8_t v = (uint8_t)value;
     if (len > 0)
         buf[0] = '\0';
@@ -416,12 +398,12 @@ static int pic_describe(uint32_t offset, bool is_write, uint32_t value,
      * chip's state tells apart: plain hex. */
     if (offset > 1 || (offset == 0 && !is_write))
         return -1;
-    pic_printf(&o, "0x%02X (", v);
+    hv_fmt_printf(&o, "0x%02X (", v);
     if (offset == 1) {
         /* Statelessly an ICW2-4 looks like a mask too; regname says so. */
         pic_describe_mask(&o, v);
     } else if (v & PIC_ICW1) {
-        pic_printf(&o, "ICW1: %s, %s, %s",
+        hv_fmt_printf(&o, "ICW1: %s, %s, %s",
                    (v & PIC_ICW1_LTIM) ? "level" : "edge",
                    (v & PIC_ICW1_SNGL) ? "single" : "cascade",
                    (v & PIC_ICW1_IC4) ? "ICW4 needed" : "no ICW4");
@@ -430,7 +412,7 @@ static int pic_describe(uint32_t offset, bool is_write, uint32_t value,
     } else {
         pic_describe_ocw2(&o, v);
     }
-    pic_printf(&o, ")");
+    hv_fmt_printf(&o, ")");
     return (int)o.pos;
 }
 

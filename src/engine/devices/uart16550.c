@@ -88,6 +88,8 @@
  */
 #include "uart16550.h"
 
+#include "fmt.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -510,55 +512,33 @@ static const char *uart_regname(uint32_t offset, bool is_write)
     return is_write ? wr[offset] : rd[offset];
 }
 
-/* snprintf at *pos, counting past the end like snprintf does. */
-typedef struct uart_out {
-    char *buf;
-    size_t len;
-    size_t pos;
-} uart_out;
-
-static void uart_printf(uart_out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void uart_printf(uart_out *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *dst = o->pos < o->len ? o->buf + o->pos : NULL;
-    size_t room = o->pos < o->len ? o->len - o->pos : 0;
-    int n = vsnprintf(dst, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        o->pos += (size_t)n;
-}
-
 /* "0x60 (THRE|TEMT)": the value, then the names of its set bits, LSB
  * first; unnamed bits are left out of the list. */
-static void uart_flags(uart_out *o, uint8_t v, const char *const names[8])
+static void uart_flags(hv_fmt *o, uint8_t v, const char *const names[8])
 {
-    uart_printf(o, "0x%02X", v);
+    hv_fmt_printf(o, "0x%02X", v);
     const char *sep = " (";
     for (unsigned bit = 0; bit < 8; bit++) {
         if ((v & (1u << bit)) && names[bit]) {
-            uart_printf(o, "%s%s", sep, names[bit]);
+            hv_fmt_printf(o, "%s%s", sep, names[bit]);
             sep = "|";
         }
     }
     if (sep[0] == '|')
-        uart_printf(o, ")");
+        hv_fmt_printf(o, ")");
 }
 
-static void uart_char(uart_out *o, uint8_t c)
+static void uart_char(hv_fmt *o, uint8_t c)
 {
     if (c == '\'' || c == '\\')
-        uart_printf(o, "'\\%c'", c);
+        hv_fmt_printf(o, "'\\%c'", c);
     else if (c >= 0x20 && c < 0x7F)
-        uart_printf(o, "'%c'", c);
+        hv_fmt_printf(o, "'%c'", c);
     else
-        uart_printf(o, "'\\x%02X'", c);
+        hv_fmt_printf(o, "'\\x%02X'", c);
 }
 
-static void uart_describe_iir(uart_out *o, uint8_t v)
+static void uart_describe_iir(hv_fmt *o, uint8_t v)
 {
     const char *what;
     switch (v & 0x0Fu) {
@@ -570,28 +550,28 @@ static void uart_describe_iir(uart_out *o, uint8_t v)
     case UART_IIR_MSI: what = "modem status"; break;
     default: what = "?"; break;
     }
-    uart_printf(o, "0x%02X (%s%s)", v, what,
+    hv_fmt_printf(o, "0x%02X (%s%s)", v, what,
                 (v & UART_IIR_FIFO) == UART_IIR_FIFO ? ", FIFOs on" : "");
 }
 
-static void uart_describe_fcr(uart_out *o, uint8_t v)
+static void uart_describe_fcr(hv_fmt *o, uint8_t v)
 {
     static const unsigned trigger[4] = {1, 4, 8, 14}; /* 16550A bytes */
-    uart_printf(o, "0x%02X (FIFOs %s", v, (v & UART_FCR_FE) ? "on" : "off");
+    hv_fmt_printf(o, "0x%02X (FIFOs %s", v, (v & UART_FCR_FE) ? "on" : "off");
     if (v & UART_FCR_RFR)
-        uart_printf(o, ", clear RX");
+        hv_fmt_printf(o, ", clear RX");
     if (v & UART_FCR_XFR)
-        uart_printf(o, ", clear TX");
+        hv_fmt_printf(o, ", clear TX");
     if (v & UART_FCR_DMS)
-        uart_printf(o, ", DMA mode 1");
+        hv_fmt_printf(o, ", DMA mode 1");
     if (v & UART_FCR_FE)
-        uart_printf(o, ", RX trigger %u", trigger[v >> 6]);
-    uart_printf(o, ")");
+        hv_fmt_printf(o, ", RX trigger %u", trigger[v >> 6]);
+    hv_fmt_printf(o, ")");
 }
 
 /* "0x03 (8N1)": word length, parity (N, O, E, or stick M/S), stop bits
  * (1.5 with 5-bit words), then break and DLAB (datasheet LCR). */
-static void uart_describe_lcr(uart_out *o, uint8_t v)
+static void uart_describe_lcr(hv_fmt *o, uint8_t v)
 {
     char parity = 'N';
     if (v & 0x08u) {
@@ -601,7 +581,7 @@ static void uart_describe_lcr(uart_out *o, uint8_t v)
             parity = (v & 0x10u) ? 'E' : 'O';
     }
     const char *stop = !(v & 0x04u) ? "1" : (v & 0x03u) == 0 ? "1.5" : "2";
-    uart_printf(o, "0x%02X (%u%c%s%s%s)", v, (v & 0x03u) + 5u, parity, stop,
+    hv_fmt_printf(o, "0x%02X (%u%c%s%s%s)", v, (v & 0x03u) + 5u, parity, stop,
                 (v & 0x40u) ? ", break" : "",
                 (v & UART_LCR_DLAB) ? ", DLAB" : "");
 }
@@ -615,7 +595,7 @@ static int uart_describe(uint32_t offset, bool is_write, uint32_t value,
                                        "BI", "THRE", "TEMT", "FIFOE"};
     static const char *const msr[8] = {"DCTS", "DDSR", "TERI", "DDCD",
                                        "CTS",  "DSR",  "RI",   "DCD"};
-    uart_out o = {.buf = buf, .len = len, .pos = 0};
+    hv_fmt o = {.buf = buf, .len = len, .pos = 0};
     uint8_t v = (uint8_t)value;
     if (len > 0)
         buf[0] = '\0';
@@ -634,7 +614,7 @@ static int uart_describe(uint32_t offset, bool is_write, uint32_t value,
     case UART_LSR: uart_flags(&o, v, lsr); break;
     case UART_MSR: uart_flags(&o, v, msr); break;
     default: /* SCR holds no meaning; offsets past 7 are not registers */
-        uart_printf(&o, "0x%02X", v);
+        hv_fmt_printf(&o, "0x%02X", v);
         break;
     }
     return (int)o.pos;
