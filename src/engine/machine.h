@@ -213,6 +213,24 @@ struct hv_machine {
     uint64_t turn_used;  /* instructions it ran in this turn */
 };
 
+/* A TLB hit that continues the open run of its kind: counted in place
+ * (the run's event comes later, machine.c "HOW TLB HITS ARE RECORDED").
+ * False when the hit needs the full path: no run to continue, or a stop
+ * predicate that must see every hit. */
+static inline bool hv_machine_hit_continues(hv_vm *vm, uint32_t va,
+                                            uint32_t access)
+{
+    hv_machine *m = vm->m;
+    if (m->stop_fn)
+        return false;
+    hv_hit_run *r = &m->runs[access == HV_ACC_FETCH ? 0 : 1];
+    if (!r->live || r->vm != vm->id || r->page != va >> 12 ||
+        r->access != access)
+        return false;
+    r->count++;
+    return true;
+}
+
 /* Closes the runs of TLB hits being counted (machine.c). */
 void hv_machine_flush_hits(hv_machine *m);
 /* Emits one event stamped with the machine's time and the VM's id. */

@@ -427,6 +427,10 @@ static hv_err set_entry_state(hv_vm *vm, const hv_vm_config *vc)
 static void vm_emit(void *opaque, hv_event_type type, uint32_t a, uint32_t b,
                     uint32_t c, uint32_t d)
 {
+    /* The TLB's hits, most of all events: a hit that continues its run is
+     * counted without the machine's emit path. */
+    if (type == HV_EV_TLB_HIT && hv_machine_hit_continues(opaque, a, c))
+        return;
     hv_machine_emit(opaque, type, a, b, c, d);
 }
 
