@@ -163,14 +163,15 @@ static int report_step(const hv_scn *s, uint32_t i, const char *run,
                        cli_scn_outcome *out)
 {
     const hv_scn_step *st = &s->steps[i];
-    char name[80], b1[32], lbl[48], line[900];
+    char name[80], b1[32], lbl[48], line[900], title[HV_SCN_SHOW_LINE_LEN];
     step_name(st, i, name, sizeof name);
     FILE *t = io->text;
     if (t)
         fprintf(t, "step %u/%u%s%s%s%s%s%s: %s · %s instruction%s\n", i + 1,
                 s->nsteps, st->id ? " '" : "", st->id ? st->id : "",
                 st->id ? "'" : "", st->title ? " \"" : "",
-                st->title ? st->title : "", st->title ? "\"" : "", run,
+                st->title ? hv_scn_show_line(st->title, title) : "",
+                st->title ? "\"" : "", run,
                 grouped(r->instructions, b1, sizeof b1),
                 r->instructions == 1 ? "" : "s");
     if (r->outcome != HV_SCN_STEP_DONE) {
@@ -406,8 +407,9 @@ int cli_run_scenario(int argc, char **argv)
     FILE *fails = open_memstream(&fbuf, &flen);
     cli_scn_io io = {.trace = trace, .text = text, .fails = fails,
                      .steps = json ? cJSON_CreateArray() : NULL};
+    char title[HV_SCN_SHOW_LINE_LEN];
     if (text)
-        fprintf(text, "scenario %s: %s\n", file, s->title);
+        fprintf(text, "scenario %s: %s\n", file, hv_scn_show_line(s->title, title));
     hv_machine *m;
     cli_scn_outcome o;
     cli_scenario_exec(s, paging, &io, &m, &o);

@@ -306,6 +306,12 @@ typedef struct hv_scn {
     void *refs;          /* symbolic values to resolve (internal) */
 } hv_scn;
 
+/* Text from a scenario (a title) fit for one terminal line, as every
+ * message shows it: control characters and the like escaped, at most 120
+ * characters kept. buf holds HV_SCN_SHOW_LINE_LEN bytes; returns buf. */
+#define HV_SCN_SHOW_LINE_LEN (120 * 6 + 8)
+const char *hv_scn_show_line(const char *s, char *buf);
+
 /* Parses scenario text. `file` names it in messages and anchors guest
  * paths. Touches no file and starts no process. On HV_SCN_ERR_INPUT *out
  * is NULL and `d` says why. */

@@ -92,6 +92,11 @@ char *scn_escape(const char *s, size_t n, size_t max, bool tail, char *buf,
     return buf;
 }
 
+const char *hv_scn_show_line(const char *s, char *buf)
+{
+    return scn_escape(s, strlen(s), 120, false, buf, HV_SCN_SHOW_LINE_LEN);
+}
+
 const char *scn_show_in(const char *s, char *buf)
 {
     return scn_escape(s, strlen(s), SCN_SHOW_CHARS, false, buf, SCN_SHOW_LEN);

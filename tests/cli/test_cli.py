@@ -243,6 +243,26 @@ def text_report(ctx):
     check(res.err == "", "nothing on stderr", res)
 
 
+@case("json")
+def scenario_titles_cannot_forge_lines(ctx):
+    # A scenario's titles are the author's text: in the text report, an
+    # escape sequence or a newline in them is shown escaped (one line,
+    # no terminal control), as every message shows scenario text.
+    import shutil
+    shutil.copy(ctx.guest("exit42.asm"), os.path.join(ctx.tmp, "g.asm"))
+    path = os.path.join(ctx.tmp, "evil.json")
+    with open(path, "w") as f:
+        f.write('{"title": "evil\\u001b[31mred\\nfake line", '
+                '"summary": "s", "vms": [{"guest": "g.asm"}], '
+                '"steps": [{"title": "t\\u001b[2J", "narration": "n", '
+                '"until": "exit"}]}')
+    res = ctx.run("run", path)
+    check(res.rc == 0, "the scenario runs", res)
+    check("\x1b" not in res.out, "no raw escape byte on stdout", res)
+    check("evil\\x1B[31mred\\nfake line" in res.out,
+          "the title shown escaped, on one line", res)
+
+
 # --- limit: --max-instructions ---------------------------------------------
 
 @case("limit")
