@@ -127,6 +127,10 @@ struct hv_vm {
     uint32_t fetch_page;
     uint8_t *fetch_host;
     hv_tlb_entry *fetch_entry; /* its TLB entry (valid with fetch_gen) */
+    /* The same for data reads: the page of the last read hit. */
+    uint32_t read_page;
+    hv_tlb_entry *read_entry;
+    uint64_t read_gen;
     uint64_t fetch_gen, tlb_gen;
     uint32_t nopg_code_page; /* with paging off, the page last fetched */
 

@@ -166,6 +166,12 @@ hv_tlb_entry *hv_tlb_lookup(hv_tlb *tlb, uint32_t va, uint16_t tag,
     return e;
 }
 
+void hv_tlb_touch(hv_tlb *tlb, hv_tlb_entry *e)
+{
+    if (tlb->policy == HV_TLB_LRU)
+        e->stamp = tlb_stamp(tlb);
+}
+
 void hv_tlb_hit(hv_tlb *tlb, hv_tlb_entry *e, uint32_t va, hv_access access)
 {
     if (tlb->policy == HV_TLB_LRU)

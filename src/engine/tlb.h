@@ -56,6 +56,9 @@ void hv_tlb_destroy(hv_tlb *tlb);
  * no entry left the TLB): the same LRU refresh and TLB_HIT event as
  * hv_tlb_lookup, without the search. */
 void hv_tlb_hit(hv_tlb *tlb, hv_tlb_entry *e, uint32_t va, hv_access access);
+/* The LRU refresh of a hit alone, for a caller that has recorded the hit
+ * itself (the vCPU counting it into an open run of hits). */
+void hv_tlb_touch(hv_tlb *tlb, hv_tlb_entry *e);
 /* A lookup as the MMU does it: emits TLB_HIT (va, pa, access) and refreshes
  * the LRU stamp, or emits TLB_MISS (va, access) and returns NULL. */
 hv_tlb_entry *hv_tlb_lookup(hv_tlb *tlb, uint32_t va, uint16_t tag,

@@ -205,7 +205,10 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
         ((eip + size - 1) & PAGE_MASK) == vm->fetch_page) {
         /* The hot path: the page the last fetch used, its TLB entry
          * unchanged since (no entry has left the TLB): a hit on it. */
-        hv_tlb_hit(vm->tlb, vm->fetch_entry, eip, HV_ACC_FETCH);
+        if (hv_machine_hit_continues(vm, eip, HV_ACC_FETCH))
+            hv_tlb_touch(vm->tlb, vm->fetch_entry); /* counted in its run */
+        else
+            hv_tlb_hit(vm->tlb, vm->fetch_entry, eip, HV_ACC_FETCH);
         first = vm->fetch_host + (eip & 0xFFFu);
     } else if (vm->cr0 & HV_CR0_PG) {
         uint32_t last = eip + (size ? size - 1 : 0);
@@ -451,6 +454,7 @@ hv_err hv_vcpu_init(hv_vm *vm, const hv_vm_config *vc)
     hv_err err;
     vm->emit = (hv_emitter){vm_emit, vm, vm_emit5};
     vm->fetch_gen = UINT64_MAX; /* the fetch cache starts empty */
+    vm->read_gen = UINT64_MAX;  /* and the read cache */
     vm->poison = aligned_alloc(4096, 4096);
     if (!vm->poison)
         return HV_ERR_NOMEM;

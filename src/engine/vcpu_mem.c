@@ -400,12 +400,26 @@ void hv_vcpu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t address,
         if (vm->mmio_live && page == vm->mmio_la) {
             /* Part of this instruction's MMIO emulation. */
         } else if (access == HV_ACC_READ) {
-            /* Reads at CPL 0 are allowed by any entry: a hit is all. */
-            if (!hv_vcpu_mark_take(vm, page, access)) {
-                const hv_tlb_entry *e = hv_tlb_lookup(vm->tlb, la, vm->vpid, access);
+            /* Reads at CPL 0 are allowed by any entry: a hit is all. The
+             * page of the last read, its entry unchanged since (no entry
+             * has left the TLB), is a hit without a search, as fetches
+             * are (vcpu.c). */
+            if (page == vm->read_page && vm->read_gen == vm->tlb_gen &&
+                !vm->nmarks) {
+                if (hv_machine_hit_continues(vm, la, access))
+                    hv_tlb_touch(vm->tlb, vm->read_entry);
+                else
+                    hv_tlb_hit(vm->tlb, vm->read_entry, la, access);
+            } else if (!hv_vcpu_mark_take(vm, page, access)) {
+                hv_tlb_entry *e = hv_tlb_lookup(vm->tlb, la, vm->vpid, access);
                 hv_xlat x;
                 if (!e && !resolved(vm, hv_mmu_resolve(vm, la, access, &x, NULL), &x))
                     return;
+                if (e) {
+                    vm->read_page = page;
+                    vm->read_entry = e;
+                    vm->read_gen = vm->tlb_gen;
+                }
             }
         } else {
             hv_xlat x;
