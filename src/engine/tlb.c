@@ -21,18 +21,6 @@
 
 #define HV_TLB_MAX_ENTRIES 65536u
 
-struct hv_tlb {
-    hv_tlb_entry *slots; /* sets * ways */
-    uint32_t sets;
-    uint32_t ways;
-    uint32_t set_mask;
-    hv_tlb_policy policy;
-    uint64_t clock; /* last stamp handed out */
-    uint64_t rng;   /* splitmix64 state */
-    hv_emitter emit;
-    hv_tlb_drop_fn on_drop;
-    void *drop_opaque;
-};
 
 /* splitmix64 (Steele, Lea, Flood, OOPSLA 2014): one 64-bit state, good
  * enough spread for victim choice, and trivially reproducible. */
@@ -164,12 +152,6 @@ hv_tlb_entry *hv_tlb_lookup(hv_tlb *tlb, uint32_t va, uint16_t tag,
     hv_emit(&tlb->emit, HV_EV_TLB_HIT, va, tlb_pa(e->pfn, va),
             (uint32_t)access, 0);
     return e;
-}
-
-void hv_tlb_touch(hv_tlb *tlb, hv_tlb_entry *e)
-{
-    if (tlb->policy == HV_TLB_LRU)
-        e->stamp = tlb_stamp(tlb);
 }
 
 void hv_tlb_hit(hv_tlb *tlb, hv_tlb_entry *e, uint32_t va, hv_access access)

@@ -56,9 +56,28 @@ void hv_tlb_destroy(hv_tlb *tlb);
  * no entry left the TLB): the same LRU refresh and TLB_HIT event as
  * hv_tlb_lookup, without the search. */
 void hv_tlb_hit(hv_tlb *tlb, hv_tlb_entry *e, uint32_t va, hv_access access);
+/* The TLB itself (tlb.c works on it; visible here for hv_tlb_touch). */
+struct hv_tlb {
+    hv_tlb_entry *slots; /* sets * ways */
+    uint32_t sets;
+    uint32_t ways;
+    uint32_t set_mask;
+    hv_tlb_policy policy;
+    uint64_t clock; /* last stamp handed out */
+    uint64_t rng;   /* splitmix64 state */
+    hv_emitter emit;
+    hv_tlb_drop_fn on_drop;
+    void *drop_opaque;
+};
+
 /* The LRU refresh of a hit alone, for a caller that has recorded the hit
- * itself (the vCPU counting it into an open run of hits). */
-void hv_tlb_touch(hv_tlb *tlb, hv_tlb_entry *e);
+ * itself (the vCPU counting it into an open run of hits): inline, as it
+ * runs for nearly every guest instruction. */
+static inline void hv_tlb_touch(hv_tlb *tlb, hv_tlb_entry *e)
+{
+    if (tlb->policy == HV_TLB_LRU)
+        e->stamp = ++tlb->clock;
+}
 /* A lookup as the MMU does it: emits TLB_HIT (va, pa, access) and refreshes
  * the LRU stamp, or emits TLB_MISS (va, access) and returns NULL. */
 hv_tlb_entry *hv_tlb_lookup(hv_tlb *tlb, uint32_t va, uint16_t tag,
