@@ -114,14 +114,18 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
     if (size == 0 || size > 15)
         size = 1;
 
-    if (vm->emul_pending)
-        hv_vcpu_finish_emulated_write(vm);
-    if (vm->mmio_live)
-        hv_vcpu_mmio_unmap(vm); /* it served the last instruction only */
-    if (vm->rom_dirty) {
-        memcpy(vm->rom, vm->rom_image, sizeof vm->rom_image);
-        vm->rom_dirty = false;
-        hv_ucmap_drop(&vm->ucmap, vm->rom_la);
+    /* The rare cases first, behind one test: the last instruction left an
+     * emulated write, an MMIO page or a dropped ROM write behind. */
+    if (vm->emul_pending | vm->mmio_live | vm->rom_dirty) {
+        if (vm->emul_pending)
+            hv_vcpu_finish_emulated_write(vm);
+        if (vm->mmio_live)
+            hv_vcpu_mmio_unmap(vm); /* it served the last instruction only */
+        if (vm->rom_dirty) {
+            memcpy(vm->rom, vm->rom_image, sizeof vm->rom_image);
+            vm->rom_dirty = false;
+            hv_ucmap_drop(&vm->ucmap, vm->rom_la);
+        }
     }
     /* Stopping from the code hook is precise: the instruction does not run
      * (measured: UNICORN.md §2). */
@@ -139,16 +143,20 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size,
             }
     }
     m->first_insn = false;
-    if (eip != vm->cur_eip)
+    if (eip != vm->cur_eip) {
         vm->rep_io_exited = false; /* a new instruction, not a REP item */
-    vm->cur_eip = eip;
+        vm->cur_eip = eip;
+    }
     vm->cur_size = size;
 
     /* The instruction boundary: timers, then a pending interrupt, which
      * the CPU takes before this instruction (vcpu_irq.c). */
-    bool shadow = vm->intr_shadow && eip == vm->shadow_eip;
-    if (!shadow)
-        vm->intr_shadow = false;
+    bool shadow = false;
+    if (vm->intr_shadow) {
+        shadow = eip == vm->shadow_eip;
+        if (!shadow)
+            vm->intr_shadow = false;
+    }
     if (vm->exit_timers) {
         /* A VM exit was handled since the last boundary: timers that came
          * due meanwhile fired while the vCPU was out of the guest, and
