@@ -89,7 +89,10 @@ static bool count_hit(hv_machine *m, hv_vm *vm, uint32_t va, uint32_t pa,
         r->count++;
         return true;
     }
-    flush_run(m, r);
+    /* A run ends: record both open runs, in the order they began, so the
+     * stream's icount never goes backwards (a loop's fetch run began
+     * before the data run that ends now). */
+    hv_machine_flush_hits(m);
     *r = (hv_hit_run){.live = true, .vm = vm->id, .page = va >> 12,
                       .access = access, .va = va, .pa = pa, .count = 1,
                       .icount = m->ctr.instructions, .cycles = m->ctr.cycles};

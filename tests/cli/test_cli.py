@@ -424,6 +424,13 @@ def read_trace(path, res=None):
         check(isinstance(ev["type"], str), "type not a string")
         for k in ("icount", "cycles"):
             check(is_count(ev[k]), "trace line %d: %s not a count" % (i + 1, k))
+        # Time does not go backwards along the stream: a run of TLB hits
+        # is stamped when it began and recorded before anything later. (An
+        # instruction that faults is taken back, its count with it: one.)
+        if events:
+            check(ev["icount"] >= events[-1]["icount"] - 1,
+                  "trace line %d: icount %d after %d" %
+                  (i + 1, ev["icount"], events[-1]["icount"]))
         events.append(ev)
     return data, events
 
