@@ -89,10 +89,17 @@ static bool count_hit(hv_machine *m, hv_vm *vm, uint32_t va, uint32_t pa,
         r->count++;
         return true;
     }
-    /* A run ends: record both open runs, in the order they began, so the
-     * stream's icount never goes backwards (a loop's fetch run began
-     * before the data run that ends now). */
-    hv_machine_flush_hits(m);
+    if (r->live) {
+        /* A run ends. The other kind's open run, if it began no later (a
+         * loop's fetch run is older than the data run that ends now), is
+         * recorded first, so the stream's icount never goes backwards; a
+         * younger one stays open. */
+        hv_hit_run *o = &m->runs[r == &m->runs[0] ? 1 : 0];
+        if (o->live && (o->icount < r->icount ||
+                        (o->icount == r->icount && o == &m->runs[0])))
+            flush_run(m, o);
+        flush_run(m, r);
+    }
     *r = (hv_hit_run){.live = true, .vm = vm->id, .page = va >> 12,
                       .access = access, .va = va, .pa = pa, .count = 1,
                       .icount = m->ctr.instructions, .cycles = m->ctr.cycles};
