@@ -318,14 +318,9 @@ static void io_exit(hv_vm *vm, uint32_t port, int size, bool in)
     uint32_t qual = (uint32_t)(size - 1) | (in ? 1u << 3 : 0) |
                     (string ? 1u << 4 : 0) | (rep ? 1u << 5 : 0) |
                     (imm ? 1u << 6 : 0) | (port & 0xFFFFu) << 16;
-    /* KVM's default in-kernel irqchip emulates the 8259A pair and the PIT
-     * in the kernel (arch/x86/kvm/i8259.c, i8254.c on KVM_PIO_BUS): their
-     * exits never reach the user-space device model. */
-    uint32_t p = port & 0xFFFFu;
-    bool in_kernel = (p >= 0x20 && p <= 0x21) || (p >= 0xA0 && p <= 0xA1) ||
-                     (p >= 0x40 && p <= 0x43);
     hv_vm_exit(vm, HV_EXIT_IO, qual,
-               in_kernel ? HV_CAUSE_IN_KERNEL : HV_CAUSE_NONE);
+               hv_bus_in_kernel(&vm->bus, (uint16_t)port) ? HV_CAUSE_IN_KERNEL
+                                                          : HV_CAUSE_NONE);
 }
 
 static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)

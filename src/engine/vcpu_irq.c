@@ -320,6 +320,13 @@ hv_err hv_vcpu_irq_init(hv_vm *vm)
                           &vm->pic.chip[1])) ||
         (err = hv_bus_add(&vm->bus, 0x40, 4, &hv_pit8254_ops, &vm->pit)))
         return err;
+    /* KVM's default in-kernel irqchip emulates the 8259A pair and the PIT
+     * in the kernel (arch/x86/kvm/i8259.c, i8254.c on KVM_PIO_BUS): their
+     * exits never reach the user-space device model. */
+    if ((err = hv_bus_set_in_kernel(&vm->bus, 0x20)) ||
+        (err = hv_bus_set_in_kernel(&vm->bus, 0xA0)) ||
+        (err = hv_bus_set_in_kernel(&vm->bus, 0x40)))
+        return err;
     vm->deadline = UINT64_MAX;
     return HV_OK;
 }

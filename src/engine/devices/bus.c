@@ -140,6 +140,22 @@ hv_err hv_bus_add(hv_bus *bus, uint16_t base, uint16_t len,
     return HV_OK;
 }
 
+hv_err hv_bus_set_in_kernel(hv_bus *bus, uint16_t base)
+{
+    for (unsigned i = 0; i < bus->nregions; i++)
+        if (bus->regions[i].base == base) {
+            bus->regions[i].in_kernel = true;
+            return HV_OK;
+        }
+    return HV_ERR_ARG;
+}
+
+bool hv_bus_in_kernel(const hv_bus *bus, uint16_t port)
+{
+    const hv_io_region *r = bus_find(bus, port);
+    return r && r->in_kernel;
+}
+
 void hv_bus_reset(hv_bus *bus)
 {
     for (unsigned i = 0; i < bus->nregions; i++) {

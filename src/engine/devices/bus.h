@@ -79,6 +79,8 @@ typedef struct hv_io_region {
     uint16_t base, len;
     const hv_device_ops *ops;
     void *opaque;
+    bool in_kernel; /* the hypervisor's kernel emulates it (KVM's in-kernel
+                       irqchip): an exit without a user-space trip */
 } hv_io_region;
 
 typedef struct hv_bus {
@@ -97,6 +99,11 @@ void hv_bus_init(hv_bus *bus, hv_emitter emit);
 hv_err hv_bus_add(hv_bus *bus, uint16_t base, uint16_t len,
                   const hv_device_ops *ops, void *opaque);
 void hv_bus_reset(hv_bus *bus);
+/* Marks the region at `base` as emulated in the hypervisor's kernel.
+ * Errors: HV_ERR_ARG (no region starts there). */
+hv_err hv_bus_set_in_kernel(hv_bus *bus, uint16_t base);
+/* Whether `port` belongs to such a region. */
+bool hv_bus_in_kernel(const hv_bus *bus, uint16_t port);
 /* One IN/OUT of `size` (1, 2, 4) bytes: dispatches and emits the event.
  * OUT masks `value` to `size`. Any other size is a caller bug: nothing is
  * dispatched, IN returns 0xFFFFFFFF, and a GUEST_ERROR (HV_GERR_UNSUPPORTED,
